@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// The layers of DESIGN §1, bottom to top: C bridges, TensorCore, (NN, Optim), Tokenizers/Imaging/
+// (Datasets), (Diffusion), and the `t2i` tool. A target imports only targets listed below it here.
+import PackageDescription
+
+let package = Package(
+    name: "t2i",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "t2i", targets: ["t2i"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C bridges: nothing but the C surface.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        // A small C++ target so that no C++ type, exception or longjmp crosses into Swift.
+        .target(
+            name: "CSentencePiece",
+            cxxSettings: [.unsafeFlags(["-std=c++17"])],
+            linkerSettings: [.linkedLibrary("sentencepiece_train"), .linkedLibrary("sentencepiece")]
+        ),
+
+        // Tensor engine.
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+
+        // Text and images.
+        .target(name: "Tokenizers", dependencies: ["CSentencePiece"]),
+        .target(name: "Imaging", dependencies: ["CPNG", "TensorCore"]),
+
+        // The tool: wiring only.
+        .executableTarget(
+            name: "t2i",
+            dependencies: [
+                "TensorCore", "Tokenizers", "Imaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests find committed fixtures in Tests/Fixtures through #filePath.
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "T2ICommandTests", dependencies: ["t2i"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
