@@ -1,0 +1,84 @@
+import Foundation
+
+/// Runs the built `t2i` executable as a subprocess.
+///
+/// The executable sits in the build products folder beside the test runner
+/// (`t2iPackageTests.xctest`), found through `/proc/self/exe`; failing that, in the package's
+/// `.build/release` or `.build/debug`, found from this file's path.
+struct T2IBinary {
+    /// What a run of `t2i` printed and how it exited.
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    enum LocateError: Error, CustomStringConvertible {
+        case notFound([String])
+        var description: String {
+            switch self {
+            case let .notFound(paths): "t2i executable not found; looked at \(paths.joined(separator: ", "))"
+            }
+        }
+    }
+
+    let url: URL
+
+    init() throws {
+        var candidates: [String] = []
+        let fileManager = FileManager.default
+        if let runner = try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            candidates.append(URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("t2i").path)
+        }
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent("t2i").path)
+        let packageRoot = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for configuration in ["release", "debug"] {
+            candidates.append(packageRoot.appendingPathComponent(".build/\(configuration)/t2i").path)
+        }
+        guard let found = candidates.first(where: { fileManager.isExecutableFile(atPath: $0) }) else {
+            throw LocateError.notFound(candidates)
+        }
+        url = URL(fileURLWithPath: found)
+    }
+
+    /// Runs `t2i` with `arguments` in `folder`, and waits for it.
+    func run(_ arguments: [String], in folder: URL) throws -> Output {
+        let stdoutFile = folder.appendingPathComponent("stdout-\(UUID().uuidString).txt")
+        let stderrFile = folder.appendingPathComponent("stderr-\(UUID().uuidString).txt")
+        // Output goes to files, so a full pipe can never block the child.
+        try Data().write(to: stdoutFile)
+        try Data().write(to: stderrFile)
+        defer {
+            try? FileManager.default.removeItem(at: stdoutFile)
+            try? FileManager.default.removeItem(at: stderrFile)
+        }
+        let stdoutHandle = try FileHandle(forWritingTo: stdoutFile)
+        let stderrHandle = try FileHandle(forWritingTo: stderrFile)
+
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardOutput = stdoutHandle
+        process.standardError = stderrHandle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try stdoutHandle.close()
+        try stderrHandle.close()
+
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: stdoutFile), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: stderrFile), as: UTF8.self))
+    }
+}
+
+/// A fresh, empty folder for one test's files.
+func makeScratchFolder() throws -> URL {
+    let folder = FileManager.default.temporaryDirectory
+        .appendingPathComponent("T2ICommandTests-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
