@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C bridges: nothing but the C surface.
@@ -28,23 +29,34 @@ let package = Package(
         // Tensor engine.
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
 
+        // Building blocks.
+        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "Optim", dependencies: ["TensorCore", "NN"]),
+
         // Text and images.
         .target(name: "Tokenizers", dependencies: ["CSentencePiece"]),
         .target(name: "Imaging", dependencies: ["CPNG", "TensorCore"]),
+        .target(name: "Datasets", dependencies: ["Imaging", "TensorCore"]),
+
+        // Models, diffusion, the pipeline and the trainers.
+        .target(name: "Diffusion", dependencies: ["TensorCore", "NN", "Optim", "Tokenizers", "Imaging", "Datasets", "Yams"]),
 
         // The tool: wiring only.
         .executableTarget(
             name: "t2i",
             dependencies: [
-                "TensorCore", "Tokenizers", "Imaging",
+                "TensorCore", "Tokenizers", "Imaging", "Datasets", "Diffusion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Tests find committed fixtures in Tests/Fixtures through #filePath.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Optim"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"]),
         .testTarget(name: "T2ICommandTests", dependencies: ["t2i"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,94 @@
+import Foundation
+import TensorCore
+
+/// A run folder (DESIGN §6): the resolved config, the pipeline folder diffusers can load
+/// (`model_index.json`, `tokenizer/`, `text_encoder/`, `vae/`, `unet/`, `scheduler/`), the full CLIP
+/// model for evaluation, training state, logs and previews.
+public struct RunFolder: Sendable {
+    public let url: URL
+
+    public init(_ url: URL) {
+        self.url = url
+    }
+
+    public var configFile: URL { url.appendingPathComponent("config.yaml") }
+    public var modelIndex: URL { url.appendingPathComponent("model_index.json") }
+    public var tokenizer: URL { url.appendingPathComponent("tokenizer") }
+    public var tokenizerModel: URL { tokenizer.appendingPathComponent("tokenizer.model") }
+    public var textEncoder: URL { url.appendingPathComponent("text_encoder") }
+    /// The whole CLIP model (text and image towers, projections): what `t2i eval` scores with.
+    public var clip: URL { url.appendingPathComponent("clip") }
+    public var vae: URL { url.appendingPathComponent("vae") }
+    public var unet: URL { url.appendingPathComponent("unet") }
+    public var scheduler: URL { url.appendingPathComponent("scheduler") }
+    public var state: URL { url.appendingPathComponent("state") }
+    public var logs: URL { url.appendingPathComponent("logs") }
+    public var previews: URL { url.appendingPathComponent("previews") }
+
+    /// Creates the folder (and parents) when missing.
+    public func create() throws {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// Whether a stage's output folder exists with a config.json in it.
+    public func hasModel(_ folder: URL) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path)
+    }
+
+    /// Writes the resolved config (atomically).
+    public func writeConfig(_ config: RunConfig) throws {
+        try create()
+        try AtomicFile.write(Data(try ConfigLoader.yaml(config).utf8), to: configFile)
+    }
+
+    /// Reads the run's resolved config, if it has one.
+    public func readConfig(overrides: [String] = []) throws -> RunConfig? {
+        guard FileManager.default.fileExists(atPath: configFile.path) else { return nil }
+        return try ConfigLoader.load(file: configFile, overrides: overrides)
+    }
+
+    /// diffusers' `model_index.json` for a StableDiffusion-style pipeline of this run's parts.
+    public func writeModelIndex() throws {
+        let json = """
+            {
+              "_class_name": "StableDiffusionPipeline",
+              "_diffusers_version": "0.30.0",
+              "feature_extractor": [null, null],
+              "requires_safety_checker": false,
+              "safety_checker": [null, null],
+              "scheduler": ["diffusers", "DDIMScheduler"],
+              "text_encoder": ["transformers", "CLIPTextModel"],
+              "tokenizer": ["transformers", "LlamaTokenizer"],
+              "unet": ["diffusers", "UNet2DConditionModel"],
+              "vae": ["diffusers", "AutoencoderKL"]
+            }
+
+            """
+        try create()
+        try AtomicFile.write(Data(json.utf8), to: modelIndex)
+    }
+}
+
+extension RunFolder {
+    /// The config a stage command runs with, so that every stage of one run agrees (DESIGN §6):
+    /// - a run that already has `config.yaml` uses it, with `overrides` applied (and saved back);
+    ///   an explicit `--config` file must then resolve to the same config, or it is refused;
+    /// - a new run uses `explicit` (else `defaultFile`, else the built-in defaults) with `overrides`,
+    ///   and writes it into the run.
+    public func stageConfig(explicit: URL?, defaultFile: URL?, overrides: [String]) throws -> RunConfig {
+        if let existing = try readConfig(overrides: overrides) {
+            if let explicit {
+                let given = try ConfigLoader.load(file: explicit, overrides: overrides)
+                if let key = try ConfigLoader.firstDifference(existing, given) {
+                    throw ConfigError(source: explicit.path, key: key,
+                                      "differs from the run's own \(configFile.path); omit --config to continue this run, or use a new --run folder")
+                }
+            }
+            if !overrides.isEmpty { try writeConfig(existing) }
+            return existing
+        }
+        let config = try ConfigLoader.load(file: explicit ?? defaultFile, overrides: overrides)
+        try writeConfig(config)
+        return config
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import TensorCore
+import NN
+import Imaging
+import Datasets
+
+/// What `t2i train-ae` and `t2i eval ae` report.
+public struct AutoencoderReport: Sendable {
+    /// Mean validation PSNR (dB) of mode-decoded reconstructions.
+    public let psnr: Double
+    public let validationImages: Int
+    /// 1/std of latents over the measured training images.
+    public let scalingFactor: Double
+    /// Per-channel mean and std of the (unscaled) latents.
+    public let latentMean: [Double]
+    public let latentStd: [Double]
+    /// Reconstruction grid written (inputs above reconstructions).
+    public let grid: URL?
+}
+
+/// Stage 2 (DESIGN §3): the KL autoencoder that defines the latent space.
+///
+/// Loss: L1 (plus optional MSE) reconstruction of a posterior sample, plus `kl_weight` × the KL term
+/// per image (Rombach et al. 2022 §3 / LDM `LPIPSWithDiscriminator` without the perceptual and GAN
+/// parts). After training, `scaling_factor` = 1/std of training latents (LDM §4.3.2), stored in
+/// `vae/config.json` so the U-Net sees unit-variance latents.
+public enum AutoencoderStage {
+    /// Images whose latents set the scaling factor (the issue asks for at least 1024).
+    public static let scalingImages = 2048
+
+    /// Trains (or resumes) the autoencoder of `run` and writes `vae/`.
+    public static func train(config: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
+                             observer: (any TrainingObserver)?) throws -> AutoencoderReport? {
+        let data = try RunData(config: config, note: { observer?.note($0) })
+        var init_ = Philox(seed: UInt64(config.seed), stream: 30)
+        let model = try AutoencoderKL(config: config.vae, generator: &init_, source: run.configFile.path)
+        let loader = try data.trainingLoader(batchSize: config.vaeTraining.batchSize, seed: config.seed, flip: config.data.flip)
+        let trainer = try StageTrainer(model: model, stage: "ae", config: config.vaeTraining, loader: loader,
+                                       seed: UInt64(config.seed), emaDecay: nil, runFolder: run.url, resume: resume)
+        if trainer.step > 0 { observer?.note("resuming the autoencoder at step \(trainer.step) of \(config.vaeTraining.steps)") }
+        let loss = config.vaeLoss
+        let previewBatch = try previewImages(data)
+        let outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, generator in
+            let posterior = model.encode(batch.images)
+            let reconstruction = model.decode(posterior.sample(generator: &generator))
+            var total = reconstruction.l1Loss(batch.images) * Float(loss.l1Weight)
+            if loss.mseWeight > 0 { total = total + reconstruction.mseLoss(batch.images) * Float(loss.mseWeight) }
+            // kl() is summed over C·H·W per image; average over the batch (LDM's kl_loss).
+            return total + posterior.kl().mean() * Float(loss.klWeight)
+        }, preview: { step in
+            try writePreview(model: model, images: previewBatch, to: run.previews.appendingPathComponent(String(format: "ae-step%06d.png", step)))
+        })
+        guard outcome == .finished else { return nil }
+        let (mean, std, scale) = try measureLatents(model: model, data: data, seed: config.seed)
+        model.scalingFactor = scale
+        try model.save(to: run.vae)
+        let (psnr, count) = try validationPSNR(model: model, data: data, batchSize: config.vaeTraining.batchSize)
+        // The trainer's last preview (written at the final step) is the report's grid.
+        let grid = run.previews.appendingPathComponent(String(format: "ae-step%06d.png", trainer.step))
+        try trainer.log.append(["val_psnr": psnr, "scaling_factor": scale], step: trainer.step)
+        return AutoencoderReport(psnr: psnr, validationImages: count, scalingFactor: scale, latentMean: mean,
+                                 latentStd: std, grid: grid)
+    }
+
+    /// Validation PSNR, latent statistics and a reconstruction grid of a trained run.
+    public static func evaluate(config: RunConfig, run: RunFolder) throws -> AutoencoderReport {
+        guard run.hasModel(run.vae) else {
+            throw TrainingError("\(run.vae.path): no trained autoencoder here; run t2i train-ae --run \(run.url.path) first")
+        }
+        let model = try AutoencoderKL(contentsOf: run.vae)
+        let data = try RunData(config: config)
+        let (psnr, count) = try validationPSNR(model: model, data: data, batchSize: config.vaeTraining.batchSize)
+        let (mean, std, _) = try measureLatents(model: model, data: data, seed: config.seed)
+        let grid = run.previews.appendingPathComponent("ae-eval.png")
+        try writePreview(model: model, images: try previewImages(data), to: grid)
+        return AutoencoderReport(psnr: psnr, validationImages: count, scalingFactor: model.scalingFactor,
+                                 latentMean: mean, latentStd: std, grid: grid)
+    }
+
+    /// The first 8 validation images: fixed, so previews across steps are comparable.
+    static func previewImages(_ data: RunData) throws -> Tensor {
+        var loader = try data.validationLoader(batchSize: min(8, data.validationIndices.count))
+        return loader.nextBatch().images
+    }
+
+    /// Inputs in the top row, mode reconstructions below.
+    static func writePreview(model: AutoencoderKL, images: Tensor, to url: URL) throws {
+        let reconstruction = model.decode(model.encode(images).mode())
+        let grid = try Image.grid(Image.images(fromBatch: images) + Image.images(fromBatch: reconstruction),
+                                  columns: images.shape[0], padding: 2)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try grid.writePNG(to: url)
+    }
+
+    /// Mean PSNR of mode reconstructions over the whole validation split.
+    static func validationPSNR(model: AutoencoderKL, data: RunData, batchSize: Int) throws -> (Double, Int) {
+        var loader = try data.validationLoader(batchSize: batchSize)
+        var scores: [Double] = []
+        while scores.count < data.validationIndices.count {
+            let batch = loader.nextBatch()
+            scores += PSNR.perImage(model.decode(model.encode(batch.images).mode()), batch.images)
+        }
+        scores = Array(scores.prefix(data.validationIndices.count))
+        return (scores.reduce(0, +) / Double(max(scores.count, 1)), scores.count)
+    }
+
+    /// Per-channel latent mean/std and the scaling factor 1/std over posterior samples of up to
+    /// `scalingImages` training images (fixed order and noise, so the figure is reproducible).
+    static func measureLatents(model: AutoencoderKL, data: RunData, seed: Int) throws -> ([Double], [Double], Double) {
+        let indices = Array(data.trainIndices.prefix(scalingImages))
+        var loader = try DatasetLoader(dataset: data.dataset, indices: indices, batchSize: min(64, indices.count),
+                                       shuffle: false, dropLast: false)
+        var generator = Philox(seed: UInt64(seed), stream: 31)
+        let channels = model.config.latentChannels
+        var sum = [Double](repeating: 0, count: channels), sumSq = sum
+        var perChannel = 0, seen = 0
+        while seen < indices.count {
+            let batch = loader.nextBatch()
+            seen += batch.count
+            let z = model.encode(batch.images).sample(generator: &generator)
+            let (b, c, hw) = (z.shape[0], z.shape[1], z.shape[2] * z.shape[3])
+            z.withUnsafeBufferPointer { p in
+                for i in 0..<b { for ch in 0..<c { for j in 0..<hw {
+                    let v = Double(p[(i * c + ch) * hw + j])
+                    sum[ch] += v
+                    sumSq[ch] += v * v
+                } } }
+            }
+            perChannel += b * hw
+        }
+        let n = Double(max(perChannel, 1))
+        let mean = sum.map { $0 / n }
+        let std = zip(sumSq, mean).map { (max($0 / n - $1 * $1, 0)).squareRoot() }
+        let totalMean = sum.reduce(0, +) / (n * Double(channels))
+        let totalVar = sumSq.reduce(0, +) / (n * Double(channels)) - totalMean * totalMean
+        return (mean, std, 1 / max(totalVar, 1e-12).squareRoot())
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Datasets
+
+/// A run's dataset, ready to train on: generated when the config asks for `shapes` and the folder
+/// is missing, loaded with validation, and split into training and validation indices by a stable
+/// hash of each file name (DESIGN §5).
+public struct RunData: Sendable {
+    public let dataset: CaptionedDataset
+    public let trainIndices: [Int]
+    public let validationIndices: [Int]
+
+    /// Prepares `config.data`; `note` hears about generation (it can take a few seconds).
+    public init(config: RunConfig, note: ((String) -> Void)? = nil) throws {
+        let data = config.data
+        let folder = URL(fileURLWithPath: data.path)
+        let captions = folder.appendingPathComponent(CaptionedDataset.captionsFileName)
+        switch data.kind {
+        case "shapes":
+            if !FileManager.default.fileExists(atPath: captions.path) {
+                note?("generating \(data.count) shapes images (\(data.size)×\(data.size)) into \(folder.path)")
+                let generator = try ShapesGenerator(size: data.size, seed: UInt64(config.seed), twoObjectFraction: data.twoObjectFraction)
+                _ = try generator.write(count: data.count, to: folder)
+            }
+        case "folder":
+            break
+        default:
+            throw ConfigError(source: "config", key: "data.kind", "must be 'shapes' or 'folder', got '\(data.kind)'")
+        }
+        dataset = try CaptionedDataset.load(from: folder)
+        guard dataset.width == data.size, dataset.height == data.size else {
+            throw ConfigError(source: "config", key: "data.size",
+                              "is \(data.size) but \(folder.path) holds \(dataset.width)×\(dataset.height) images")
+        }
+        trainIndices = dataset.indices(in: .train, validationPerMille: data.validationPerMille)
+        validationIndices = dataset.indices(in: .validation, validationPerMille: data.validationPerMille)
+        guard !trainIndices.isEmpty, !validationIndices.isEmpty else {
+            throw ConfigError(source: "config", key: "data.validation_per_mille",
+                              "leaves \(trainIndices.count) training and \(validationIndices.count) validation images in \(folder.path)")
+        }
+    }
+
+    /// A shuffling loader over the training split.
+    public func trainingLoader(batchSize: Int, seed: Int, flip: Bool) throws -> DatasetLoader {
+        try DatasetLoader(dataset: dataset, indices: trainIndices, batchSize: batchSize, seed: UInt64(seed),
+                          shuffle: true, horizontalFlip: flip, dropLast: true)
+    }
+
+    /// The validation split in a fixed order, in batches of `batchSize` (the last may be short).
+    public func validationLoader(batchSize: Int) throws -> DatasetLoader {
+        try DatasetLoader(dataset: dataset, indices: validationIndices, batchSize: min(batchSize, validationIndices.count),
+                          seed: 0, shuffle: false, horizontalFlip: false, dropLast: false)
+    }
+}

@@ -1,0 +1,22 @@
+import TensorCore
+
+extension Module {
+    /// Evaluates `loss` with every parameter tracked and accumulates (+=) d(loss)/d(parameter) into
+    /// `gradients` at the parameter's offset in `layout`. Returns the loss value.
+    ///
+    /// Accumulating (not overwriting) makes gradient accumulation over micro-batches a loop of calls;
+    /// `gradients.zero()` starts a new step.
+    @discardableResult
+    public func valueAndGradient(layout: ParameterLayout, gradients: FlatBuffer, _ loss: () throws -> Tensor) rethrows -> Float {
+        let params = layout.entries.map(\.parameter)
+        let originals = params.map(\.value)
+        let pointers = layout.entries.map { gradients.pointer + $0.offset }
+        let value = try GradientTape.valueAndGradient(at: originals, accumulatingInto: pointers) { tracked in
+            // Layers read `parameter.value`: point it at the tracked copy for the forward pass.
+            for (p, t) in zip(params, tracked) { p.value = t }
+            defer { for (p, o) in zip(params, originals) { p.value = o } }
+            return try loss()
+        }
+        return value.item
+    }
+}

@@ -1,0 +1,66 @@
+import TensorCore
+
+/// Multi-head attention, self or cross, with the parameter names of either reference library.
+///
+/// `.diffusers` follows diffusers' `Attention` (`to_q`, `to_k`, `to_v` without bias, `to_out.0`
+/// with bias); `.transformers` follows CLIPAttention (`q_proj`, `k_proj`, `v_proj`, `out_proj`, all
+/// with bias). The math is the same: project, split heads, scaled dot-product attention, merge, project.
+public final class MultiHeadAttention: Module {
+    /// Which library's parameter names to use.
+    public enum Naming: Sendable {
+        case diffusers
+        case transformers
+    }
+
+    public let query: Linear
+    public let key: Linear
+    public let value: Linear
+    public let output: Linear
+    public let heads: Int
+    public let headDim: Int
+    public let naming: Naming
+
+    /// Attention from `queryDim` features over a context of `contextDim` features (nil: self-attention).
+    /// `projectionBias` (default: the library's usual choice) gives q/k/v projections a bias, as
+    /// diffusers' VAE mid-block attention has (`Attention(bias=True)`).
+    public init(queryDim: Int, contextDim: Int? = nil, heads: Int, headDim: Int, naming: Naming,
+                projectionBias: Bool? = nil, generator: inout Philox) {
+        let inner = heads * headDim
+        let kv = contextDim ?? queryDim
+        let projectionBias = projectionBias ?? (naming == .transformers)
+        query = Linear(queryDim, inner, bias: projectionBias, generator: &generator)
+        key = Linear(kv, inner, bias: projectionBias, generator: &generator)
+        value = Linear(kv, inner, bias: projectionBias, generator: &generator)
+        output = Linear(inner, queryDim, bias: true, generator: &generator)
+        self.heads = heads
+        self.headDim = headDim
+        self.naming = naming
+    }
+
+    public var children: [(name: String, module: any Module)] {
+        switch naming {
+        case .diffusers:
+            [("to_q", query), ("to_k", key), ("to_v", value), ("to_out", ModuleList([output]))]
+        case .transformers:
+            [("q_proj", query), ("k_proj", key), ("v_proj", value), ("out_proj", output)]
+        }
+    }
+
+    /// x: (B, L, queryDim); context: (B, Lk, contextDim) or nil → (B, L, queryDim).
+    public func callAsFunction(_ x: Tensor, context: Tensor? = nil, mask: AttentionMask = AttentionMask()) -> Tensor {
+        let (b, l) = (x.shape[0], x.shape[1])
+        let source = context ?? x
+        let lk = source.shape[1]
+        func splitHeads(_ t: Tensor, _ length: Int) -> Tensor {
+            // (B, L, H·D) → (B, L, H, D) → (B, H, L, D)
+            t.reshaped([b, length, heads, headDim]).permuted([0, 2, 1, 3])
+        }
+        let q = splitHeads(query(x), l)
+        let k = splitHeads(key(source), lk)
+        let v = splitHeads(value(source), lk)
+        let attended = Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: mask)
+        // (B, H, L, D) → (B, L, H·D)
+        let merged = attended.permuted([0, 2, 1, 3]).reshaped([b, l, heads * headDim])
+        return output(merged)
+    }
+}

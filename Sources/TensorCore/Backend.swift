@@ -1,0 +1,93 @@
+/// The compute kernels under `Tensor`'s ops, at raw-pointer level (DESIGN §1: a CUDA backend later
+/// conforms to this and changes nothing above `TensorCore`).
+///
+/// Conventions for every entry point:
+/// - Pointers are row-major Float32 and must not alias unless stated; images are NCHW.
+/// - Forward kernels overwrite their outputs.
+/// - Backward kernels **accumulate** (`+=`) into their gradient outputs, as llm.c's
+///   `layernorm_backward`; a nil gradient pointer means that gradient is not needed.
+/// - Results do not depend on the number of threads.
+public protocol Backend: Sendable {
+    /// `C = alpha·op(A)·op(B) + beta·C`, where `op(A)` is m×k and `op(B)` is k×n (op transposes when its flag is set).
+    ///
+    /// `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored. With `beta == 0`, C is not read.
+    func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+
+    /// `gemm` over `batch` independent matrices whose starts are `strideA`, `strideB`, `strideC` elements apart.
+    func batchedGemm(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int)
+
+    /// 2-D convolution: x (B, Cin, H, W) ⊛ w (Cout, Cin, KH, KW) + bias (Cout) → y (B, Cout, OH, OW), overwritten.
+    func conv2dForward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                       bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>)
+
+    /// Gradients of `conv2dForward`, accumulated into `gradInput` (B, Cin, H, W), `gradWeight` (Cout, Cin, KH, KW), `gradBias` (Cout).
+    func conv2dBackward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                        gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                        gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?)
+
+    /// Group normalisation of x (N, C, S) over `groups` groups of C/G channels; writes y and the (N, G) mean and 1/std.
+    ///
+    /// `y = (x − mean)·rstd·gamma[c] + beta[c]` with the biased variance, as PyTorch's `GroupNorm`.
+    func groupNormForward(input: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+                          output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                          rstd: UnsafeMutablePointer<Float>, batch: Int, channels: Int, spatial: Int,
+                          groups: Int, eps: Float)
+
+    /// Gradients of `groupNormForward` from its saved mean and rstd, accumulated.
+    func groupNormBackward(input: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, mean: UnsafePointer<Float>,
+                           rstd: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                           gradInput: UnsafeMutablePointer<Float>?, gradGamma: UnsafeMutablePointer<Float>?,
+                           gradBeta: UnsafeMutablePointer<Float>?, batch: Int, channels: Int, spatial: Int, groups: Int)
+
+    /// Layer normalisation of each row of x (rows, dim); writes y and the per-row mean and 1/std.
+    func layerNormForward(input: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+                          output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                          rstd: UnsafeMutablePointer<Float>, rows: Int, dim: Int, eps: Float)
+
+    /// Gradients of `layerNormForward` from its saved mean and rstd, accumulated.
+    func layerNormBackward(input: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, mean: UnsafePointer<Float>,
+                           rstd: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                           gradInput: UnsafeMutablePointer<Float>?, gradGamma: UnsafeMutablePointer<Float>?,
+                           gradBeta: UnsafeMutablePointer<Float>?, rows: Int, dim: Int)
+
+    /// Softmax over the last axis of x (rows, cols); a row of all `-infinity` gives all zeros.
+    func softmaxForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, cols: Int)
+
+    /// Gradient of `softmaxForward` from its output y: `dx += y ⊙ (dy − Σ dy·y)`.
+    func softmaxBackward(output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                         gradInput: UnsafeMutablePointer<Float>, rows: Int, cols: Int)
+
+    /// Log-softmax over the last axis of x (rows, cols); a row of all `-infinity` stays `-infinity`.
+    func logSoftmaxForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, cols: Int)
+
+    /// Gradient of `logSoftmaxForward` from its output y: `dx += dy − exp(y)·Σ dy`.
+    func logSoftmaxBackward(output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                            gradInput: UnsafeMutablePointer<Float>, rows: Int, cols: Int)
+
+    /// Scaled dot-product attention per head: `out = softmax(scale·q·kᵀ + mask)·v`; also writes `probs` for the backward.
+    ///
+    /// q (BH, Lq, D), k and v (BH, Lk, D), out (BH, Lq, D), probs (BH, Lq, Lk).
+    func attentionForward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                          output: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
+                          batchHeads: Int, queryLength: Int, keyLength: Int, headDim: Int, scale: Float,
+                          mask: AttentionMask)
+
+    /// Gradients of `attentionForward` from its saved `probs`, accumulated into `gradQ`, `gradK`, `gradV`.
+    func attentionBackward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                           probs: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                           gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
+                           gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
+                           keyLength: Int, headDim: Int, scale: Float)
+
+    /// Nearest-neighbour 2× upsampling: x (N, C, H, W) → y (N, C, 2H, 2W), overwritten.
+    func upsampleNearest2xForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                  batch: Int, channels: Int, height: Int, width: Int)
+
+    /// Gradient of `upsampleNearest2xForward`: each input pixel accumulates the sum of its 4 children.
+    func upsampleNearest2xBackward(gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
+                                   batch: Int, channels: Int, height: Int, width: Int)
+}

@@ -1,0 +1,115 @@
+extension CPUBackend {
+    /// Scaled dot-product attention, parallel over fixed blocks of heads; scores and outputs by GEMM.
+    ///
+    /// Per head: `probs = scale·q·kᵀ` (GEMM straight into `probs`), masks applied in place, a row
+    /// softmax (masked keys get exactly 0, a fully masked row all zeros), then `out = probs·v`.
+    public func attentionForward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                                 output: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
+                                 batchHeads: Int, queryLength: Int, keyLength: Int, headDim: Int, scale: Float,
+                                 mask: AttentionMask) {
+        let (lq, lk, d) = (queryLength, keyLength, headDim)
+        Self.checkAttention(batchHeads: batchHeads, queryLength: lq, keyLength: lk, headDim: d, mask: mask)
+        let additiveSlices = mask.additive.map { $0.count / max(1, lq * lk) } ?? 0
+        mask.additive.withOptionalBuffer { additive in
+            // q: (BH, Lq, D)  k, v: (BH, Lk, D)  probs: (BH, Lq, Lk)  out: (BH, Lq, D)
+            Parallel.forEach(range: batchHeads, blockSize: Self.headsPerBlock(lq, lk, d)) { heads in
+                for bh in heads {
+                    let (qh, kh, vh) = (q + bh * lq * d, k + bh * lk * d, v + bh * lk * d)
+                    let p = probs + bh * lq * lk
+                    Self.sgemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
+                               a: qh, lda: d, b: kh, ldb: d, beta: 0, c: p, ldc: lk)
+                    let b = bh / mask.heads
+                    let visibleKeys = min(lk, mask.keyLengths.map { $0[b] } ?? lk)
+                    let bias = additive.map { $0 + (additiveSlices == 1 ? 0 : b * lq * lk) }
+                    for i in 0..<lq {
+                        let row = p + i * lk
+                        if let bias {
+                            let biasRow = bias + i * lk
+                            for j in 0..<lk { row[j] += biasRow[j] }
+                        }
+                        // Keys from `visible` on are masked (padding, and j > i if causal): probability 0,
+                        // so the softmax runs over the visible prefix only.
+                        let visible = max(0, mask.causal ? min(visibleKeys, i + 1) : visibleKeys)
+                        (row + visible).update(repeating: 0, count: lk - visible)
+                        Self.softmaxRow(row, row, count: visible)
+                    }
+                    Self.sgemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
+                               a: p, lda: lk, b: vh, ldb: d, beta: 0, c: output + bh * lq * d, ldc: d)
+                }
+            }
+        }
+    }
+
+    /// Attention gradients from the saved `probs`, accumulated; per head, four GEMMs and a softmax backward.
+    ///
+    /// `dV += Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ⊙ (dP − rowsum(dP ⊙ P))`, `dQ += scale·dS·K`,
+    /// `dK += scale·dSᵀ·Q` (the softmax Jacobian as in llm.c `attention_backward`). Masked keys have
+    /// P = 0, so they get no gradient without the mask being passed again.
+    public func attentionBackward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                                  probs: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                                  gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
+                                  gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
+                                  keyLength: Int, headDim: Int, scale: Float) {
+        let (lq, lk, d) = (queryLength, keyLength, headDim)
+        Self.checkAttention(batchHeads: batchHeads, queryLength: lq, keyLength: lk, headDim: d, mask: .none)
+        if lq == 0 || lk == 0 { return }
+        let needScores = gradQ != nil || gradK != nil
+        // q, dq, dO: (BH, Lq, D)  k, v, dk, dv: (BH, Lk, D)  probs, dS: (BH, Lq, Lk)
+        Parallel.forEach(range: batchHeads, blockSize: Self.headsPerBlock(lq, lk, d)) { heads in
+            ScratchPool.withBuffer(count: needScores ? lq * lk : 0) { dS in
+                for bh in heads {
+                    let (qh, kh, vh) = (q + bh * lq * d, k + bh * lk * d, v + bh * lk * d)
+                    let (p, dO) = (probs + bh * lq * lk, gradOutput + bh * lq * d)
+                    if let gradV {
+                        Self.sgemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
+                                   a: p, lda: lk, b: dO, ldb: d, beta: 1, c: gradV + bh * lk * d, ldc: d)
+                    }
+                    guard needScores else { continue }
+                    Self.sgemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: 1,
+                               a: dO, lda: d, b: vh, ldb: d, beta: 0, c: dS, ldc: lk)
+                    for i in 0..<lq {
+                        let (pRow, dRow) = (p + i * lk, dS + i * lk)
+                        let dot = Self.dot(pRow, dRow, count: lk)
+                        for j in 0..<lk { dRow[j] = pRow[j] * (dRow[j] - dot) }
+                    }
+                    if let gradQ {
+                        Self.sgemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: scale,
+                                   a: dS, lda: lk, b: kh, ldb: d, beta: 1, c: gradQ + bh * lq * d, ldc: d)
+                    }
+                    if let gradK {
+                        Self.sgemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: scale,
+                                   a: dS, lda: lk, b: qh, ldb: d, beta: 1, c: gradK + bh * lk * d, ldc: d)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Heads per parallel block: about 256K multiply-adds of score GEMM, fixed by the shape.
+    static func headsPerBlock(_ lq: Int, _ lk: Int, _ d: Int) -> Int {
+        max(1, (1 << 18) / max(1, lq * lk * max(d, 1)))
+    }
+
+    static func checkAttention(batchHeads: Int, queryLength: Int, keyLength: Int, headDim: Int, mask: AttentionMask) {
+        precondition(batchHeads >= 0 && queryLength >= 0 && keyLength >= 0 && headDim > 0,
+                     "attention: invalid shape BH \(batchHeads) Lq \(queryLength) Lk \(keyLength) D \(headDim)")
+        precondition(batchHeads % mask.heads == 0, "attention: \(batchHeads) batch·heads not divisible by \(mask.heads) heads")
+        let batch = batchHeads / mask.heads
+        if let lengths = mask.keyLengths {
+            precondition(lengths.count == batch, "attention: \(lengths.count) key lengths for batch \(batch)")
+        }
+        if let additive = mask.additive {
+            let slice = queryLength * keyLength
+            precondition(additive.count == slice || additive.count == batch * slice,
+                         "attention: additive mask of \(additive.count) values is neither (1, \(queryLength), \(keyLength)) nor (\(batch), \(queryLength), \(keyLength))")
+        }
+    }
+}
+
+extension Optional where Wrapped == [Float] {
+    /// Calls `body` with the array's storage, or nil.
+    fileprivate func withOptionalBuffer<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let array = self else { return body(nil) }
+        return array.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+}

@@ -1,0 +1,346 @@
+extension CPUBackend {
+    /// Convolution as im2col + GEMM (Caffe / PyTorch `slow_conv2d`), parallel over (image, output-row tile).
+    ///
+    /// Each block builds the columns of a tile of output rows, sized to stay in L2 (~512 KiB), in
+    /// pooled scratch and multiplies `W (Cout, Cin·KH·KW) · cols (Cin·KH·KW, tile)` into that tile of
+    /// y. A 1×1, stride-1, unpadded convolution multiplies the input directly (no columns).
+    public func conv2dForward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                              bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        precondition(g.isValid, "conv2d: invalid geometry \(g)")
+        let tiling = Conv2dTiling(g)
+        let (ohw, hw, kdim) = (g.outHeight * g.outWidth, g.height * g.width, tiling.kdim)
+        // x: (B, Cin, H, W)  w: (Cout, Cin·KH·KW)  cols: (Cin·KH·KW, tileRows·OW)  y: (B, Cout, OH·OW)
+        Parallel.forEach(blocks: g.batch * tiling.tiles) { block in
+            let (image, tile) = block.quotientAndRemainder(dividingBy: tiling.tiles)
+            let rows = tiling.rows(tile)
+            let start = rows.lowerBound * g.outWidth
+            let columns = rows.count * g.outWidth
+            let x = input + image * g.inChannels * hw
+            let y = output + image * g.outChannels * ohw + start
+            if g.isPointwise {
+                Self.sgemm(transA: false, transB: false, m: g.outChannels, n: columns, k: kdim, alpha: 1,
+                           a: weight, lda: kdim, b: x + start, ldb: hw, beta: 0, c: y, ldc: ohw)
+            } else {
+                ScratchPool.withBuffer(count: kdim * columns) { cols in
+                    Self.im2col(g, image: x, rows: rows, cols: cols)
+                    Self.sgemm(transA: false, transB: false, m: g.outChannels, n: columns, k: kdim, alpha: 1,
+                               a: weight, lda: kdim, b: cols, ldb: columns, beta: 0, c: y, ldc: ohw)
+                }
+            }
+            if let bias {
+                // y tile: (Cout, columns) with row stride OH·OW
+                for o in 0..<g.outChannels {
+                    let row = y + o * ohw
+                    let value = bias[o]
+                    for j in 0..<columns { row[j] += value }
+                }
+            }
+        }
+    }
+
+    /// Convolution gradients: `dW += dY·colsᵀ`, `dX += col2im(Wᵀ·dY)`, `db += Σ dY`, all accumulated.
+    ///
+    /// Images are split into at most `Conv2dTiling.maxWeightBlocks` fixed groups run in parallel;
+    /// each group sums its own partial dW, and the partials are added in group order afterwards, so
+    /// the result does not depend on which thread ran which group (and there are no write races).
+    /// Within an image, output-row tiles keep the columns in L2; dX of an image is written only by
+    /// its own group, so col2im's overlapping windows never race.
+    public func conv2dBackward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                               gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?) {
+        precondition(g.isValid, "conv2d: invalid geometry \(g)")
+        if g.batch == 0 { return }
+        let ohw = g.outHeight * g.outWidth
+        if let gradBias {
+            // dy: (B, Cout, OH·OW)  db: (Cout)
+            Parallel.forEach(range: g.outChannels, blockSize: 16) { channels in
+                for o in channels {
+                    var total: Float = 0
+                    for image in 0..<g.batch {
+                        total += Self.sum(gradOutput + (image * g.outChannels + o) * ohw, count: ohw)
+                    }
+                    gradBias[o] += total
+                }
+            }
+        }
+        if gradInput == nil && gradWeight == nil { return }
+        let tiling = Conv2dTiling(g)
+        let groups = tiling.weightBlocks
+        let weightCount = g.weightCount
+        ScratchPool.withBuffer(count: gradWeight == nil ? 0 : groups * weightCount) { partials in
+            Parallel.forEach(blocks: groups) { group in
+                let partial: UnsafeMutablePointer<Float>? = gradWeight == nil ? nil : partials + group * weightCount
+                partial?.update(repeating: 0, count: weightCount)
+                for image in tiling.images(ofWeightBlock: group) {
+                    Self.conv2dBackwardImage(g, tiling: tiling, image: image, input: input, weight: weight,
+                                             gradOutput: gradOutput, gradInput: gradInput, partialWeight: partial)
+                }
+            }
+            guard let gradWeight else { return }
+            // partials: (groups, Cout·Cin·KH·KW), summed in group order
+            Parallel.forEach(range: weightCount, blockSize: 4096) { range in
+                for i in range {
+                    var total = partials[i]
+                    for group in 1..<max(groups, 1) { total += partials[group * weightCount + i] }
+                    gradWeight[i] += total
+                }
+            }
+        }
+    }
+
+    /// One image of `conv2dBackward`: tile by tile, `partialWeight += dY·colsᵀ` and `gradInput += col2im(Wᵀ·dY)`.
+    private static func conv2dBackwardImage(_ g: Conv2dGeometry, tiling: Conv2dTiling, image: Int,
+                                            input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                            gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                                            partialWeight: UnsafeMutablePointer<Float>?) {
+        let (ohw, hw, kdim, cout) = (g.outHeight * g.outWidth, g.height * g.width, tiling.kdim, g.outChannels)
+        let x = input + image * g.inChannels * hw
+        let dy = gradOutput + image * cout * ohw
+        let dx = gradInput.map { $0 + image * g.inChannels * hw }
+        // x: (Cin, H·W)  dy: (Cout, OH·OW)  cols: (Cin·KH·KW, tile)  w, dW: (Cout, Cin·KH·KW)
+        for tile in 0..<tiling.tiles {
+            let rows = tiling.rows(tile)
+            let start = rows.lowerBound * g.outWidth
+            let columns = rows.count * g.outWidth
+            if g.isPointwise {
+                if let partialWeight {
+                    sgemm(transA: false, transB: true, m: cout, n: kdim, k: columns, alpha: 1,
+                          a: dy + start, lda: ohw, b: x + start, ldb: hw, beta: 1, c: partialWeight, ldc: kdim)
+                }
+                if let dx {
+                    sgemm(transA: true, transB: false, m: kdim, n: columns, k: cout, alpha: 1,
+                          a: weight, lda: kdim, b: dy + start, ldb: ohw, beta: 1, c: dx + start, ldc: hw)
+                }
+                continue
+            }
+            ScratchPool.withBuffer(count: kdim * columns) { cols in
+                if let partialWeight {
+                    im2col(g, image: x, rows: rows, cols: cols)
+                    sgemm(transA: false, transB: true, m: cout, n: kdim, k: columns, alpha: 1,
+                          a: dy + start, lda: ohw, b: cols, ldb: columns, beta: 1, c: partialWeight, ldc: kdim)
+                }
+                if let dx {
+                    // The columns buffer is free again: reuse it for dcols = Wᵀ·dY.
+                    sgemm(transA: true, transB: false, m: kdim, n: columns, k: cout, alpha: 1,
+                          a: weight, lda: kdim, b: dy + start, ldb: ohw, beta: 0, c: cols, ldc: columns)
+                    col2imAdd(g, cols: cols, rows: rows, image: dx)
+                }
+            }
+        }
+    }
+
+    /// Unfolds the receptive fields of output rows `rows` of one image into columns.
+    static func im2col(_ g: Conv2dGeometry, image x: UnsafePointer<Float>, rows: Range<Int>,
+                       cols: UnsafeMutablePointer<Float>) {
+        let (h, w, ow) = (g.height, g.width, g.outWidth)
+        let columns = rows.count * ow
+        if g.strideH == 1 && g.strideW == 1 && ow == w {
+            im2colSame(g, image: x, rows: rows, cols: cols)
+            return
+        }
+        // x: (Cin, H, W)  cols: (Cin·KH·KW, rows·OW), row (c, kh, kw) holds x[c, oh·sh − ph + kh, ow·sw − pw + kw]
+        for c in 0..<g.inChannels {
+            let plane = x + c * h * w
+            for kh in 0..<g.kernelHeight {
+                for kw in 0..<g.kernelWidth {
+                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columns
+                    // Output columns whose input column lies inside the image: [lo, hi).
+                    let (lo, hi) = validRange(out: ow, size: w, stride: g.strideW, pad: g.padW, offset: kw)
+                    for oh in rows {
+                        let dst = row + (oh - rows.lowerBound) * ow
+                        let ih = oh * g.strideH - g.padH + kh
+                        if ih < 0 || ih >= h {
+                            dst.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        let src = plane + ih * w - g.padW + kw
+                        for j in 0..<lo { dst[j] = 0 }
+                        if g.strideW == 1 {
+                            for j in lo..<hi { dst[j] = src[j] }
+                        } else {
+                            for j in lo..<hi { dst[j] = src[j * g.strideW] }
+                        }
+                        for j in hi..<ow { dst[j] = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `im2col` for stride 1 with OW = W ("same" width): a column row is the input plane shifted by
+    /// (kh − padH) rows and (kw − padW) columns, so each is one contiguous copy of the valid input
+    /// rows, after which the few entries that wrapped around a row edge are zeroed.
+    private static func im2colSame(_ g: Conv2dGeometry, image x: UnsafePointer<Float>, rows: Range<Int>,
+                                   cols: UnsafeMutablePointer<Float>) {
+        let (h, w) = (g.height, g.width)
+        let columns = rows.count * w
+        // x: (Cin, H, W)  cols: (Cin·KH·KW, rows·W), row (c, kh, kw)[r·W + j] = x[c, r − padH + kh, j − padW + kw]
+        for c in 0..<g.inChannels {
+            let plane = x + c * h * w
+            for kh in 0..<g.kernelHeight {
+                // Output rows whose input row r − padH + kh lies inside the image: [first, last).
+                let first = min(max(rows.lowerBound, g.padH - kh), rows.upperBound)
+                let last = max(min(rows.upperBound, h + g.padH - kh), first)
+                for kw in 0..<g.kernelWidth {
+                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columns
+                    let shift = kw - g.padW
+                    let head = (first - rows.lowerBound) * w
+                    let span = (last - first) * w
+                    row.update(repeating: 0, count: head)
+                    (row + head + span).update(repeating: 0, count: columns - head - span)
+                    if span == 0 { continue }
+                    // The span reads plane[(first − padH + kh)·W + shift ..< … + span], clipped to the plane.
+                    let dst = row + head
+                    let src = plane + (first - g.padH + kh) * w + shift
+                    let lead = max(0, -shift - (first - g.padH + kh) * w)
+                    let tail = max(0, (first - g.padH + kh) * w + shift + span - h * w)
+                    dst.update(repeating: 0, count: lead)
+                    (dst + lead).update(from: src + lead, count: span - lead - tail)
+                    (dst + span - tail).update(repeating: 0, count: tail)
+                    // Entries whose input column j + shift fell off the left or right edge.
+                    if shift != 0 {
+                        for r in 0..<(last - first) {
+                            let line = dst + r * w
+                            if shift < 0 {
+                                line.update(repeating: 0, count: min(-shift, w))
+                            } else {
+                                (line + max(w - shift, 0)).update(repeating: 0, count: min(shift, w))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Folds columns of output rows `rows` back onto one image, adding overlapping windows (the adjoint of `im2col`).
+    ///
+    /// `cols` is scratch: the stride-1 "same" path zeroes its wrapped-around entries first.
+    static func col2imAdd(_ g: Conv2dGeometry, cols: UnsafeMutablePointer<Float>, rows: Range<Int>,
+                          image dx: UnsafeMutablePointer<Float>) {
+        let (h, w, ow) = (g.height, g.width, g.outWidth)
+        let columns = rows.count * ow
+        if g.strideH == 1 && g.strideW == 1 && ow == w {
+            col2imAddSame(g, cols: cols, rows: rows, image: dx)
+            return
+        }
+        // cols: (Cin·KH·KW, rows·OW)  dx: (Cin, H, W)
+        for c in 0..<g.inChannels {
+            let plane = dx + c * h * w
+            for kh in 0..<g.kernelHeight {
+                for kw in 0..<g.kernelWidth {
+                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columns
+                    let (lo, hi) = validRange(out: ow, size: w, stride: g.strideW, pad: g.padW, offset: kw)
+                    for oh in rows {
+                        let ih = oh * g.strideH - g.padH + kh
+                        if ih < 0 || ih >= h { continue }
+                        let src = row + (oh - rows.lowerBound) * ow
+                        let dst = plane + ih * w - g.padW + kw
+                        if g.strideW == 1 {
+                            for j in lo..<hi { dst[j] += src[j] }
+                        } else {
+                            for j in lo..<hi { dst[j * g.strideW] += src[j] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `col2imAdd` for stride 1 with OW = W: the mirror of `im2colSame`, one contiguous add per
+    /// column row after zeroing the entries that would wrap around a row edge.
+    private static func col2imAddSame(_ g: Conv2dGeometry, cols: UnsafeMutablePointer<Float>, rows: Range<Int>,
+                                      image dx: UnsafeMutablePointer<Float>) {
+        let (h, w) = (g.height, g.width)
+        let columns = rows.count * w
+        // cols: (Cin·KH·KW, rows·W)  dx: (Cin, H, W), dx[c, r − padH + kh, j − padW + kw] += row (c, kh, kw)[r·W + j]
+        for c in 0..<g.inChannels {
+            let plane = dx + c * h * w
+            for kh in 0..<g.kernelHeight {
+                let first = min(max(rows.lowerBound, g.padH - kh), rows.upperBound)
+                let last = max(min(rows.upperBound, h + g.padH - kh), first)
+                if first == last { continue }
+                for kw in 0..<g.kernelWidth {
+                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columns
+                    let shift = kw - g.padW
+                    let src = row + (first - rows.lowerBound) * w
+                    let span = (last - first) * w
+                    if shift != 0 {
+                        for r in 0..<(last - first) {
+                            let line = src + r * w
+                            if shift < 0 {
+                                line.update(repeating: 0, count: min(-shift, w))
+                            } else {
+                                (line + max(w - shift, 0)).update(repeating: 0, count: min(shift, w))
+                            }
+                        }
+                    }
+                    let start = (first - g.padH + kh) * w + shift
+                    let lead = max(0, -start)
+                    let tail = max(0, start + span - h * w)
+                    let dst = plane + start
+                    for j in lead..<max(lead, span - tail) { dst[j] += src[j] }
+                }
+            }
+        }
+    }
+
+    /// The output positions `j` in `0..<out` whose input `j·stride − pad + offset` lies in `0..<size`.
+    @inline(__always)
+    static func validRange(out: Int, size: Int, stride: Int, pad: Int, offset: Int) -> (Int, Int) {
+        // j·stride ≥ pad − offset  and  j·stride ≤ size − 1 + pad − offset
+        let first = pad - offset
+        let lo = first <= 0 ? 0 : (first + stride - 1) / stride
+        let last = size - 1 + pad - offset
+        let hi = last < 0 ? 0 : last / stride + 1
+        return (min(lo, out), min(max(hi, min(lo, out)), out))
+    }
+}
+
+extension CPUBackend {
+    /// How the convolution kernels cut their work: a function of the geometry only, never of the thread count.
+    struct Conv2dTiling {
+        /// Rows of the column matrix: Cin·KH·KW.
+        let kdim: Int
+        /// Output-row tiles per image.
+        let tiles: Int
+        /// Output height.
+        let outHeight: Int
+        /// Images per weight-gradient group.
+        let imagesPerWeightBlock: Int
+        /// Number of weight-gradient groups (each holds a partial dW).
+        let weightBlocks: Int
+        /// Images in the batch.
+        let batch: Int
+
+        /// Column-matrix elements per tile we aim for: 128K floats = 512 KiB, half a Zen 4 / Skylake L2.
+        static let targetTileElements = 1 << 17
+        /// Most partial weight gradients kept (memory: this many copies of W).
+        static let maxWeightBlocks = 8
+        /// Most floats of partial weight gradients (64 MiB); large layers get fewer groups.
+        static let partialBudget = 1 << 24
+
+        init(_ g: Conv2dGeometry) {
+            kdim = g.inChannels * g.kernelHeight * g.kernelWidth
+            outHeight = g.outHeight
+            let rowElements = max(1, kdim * g.outWidth)
+            let rowsPerTile = max(1, min(outHeight, Self.targetTileElements / rowElements))
+            tiles = (outHeight + rowsPerTile - 1) / rowsPerTile
+            batch = g.batch
+            // At most maxWeightBlocks groups, and their partial weight gradients within partialBudget floats.
+            let groups = max(1, min(g.batch, Self.maxWeightBlocks, Self.partialBudget / max(1, g.weightCount)))
+            imagesPerWeightBlock = max(1, (g.batch + groups - 1) / groups)
+            weightBlocks = max(1, (g.batch + imagesPerWeightBlock - 1) / imagesPerWeightBlock)
+        }
+
+        /// Output rows of tile `t`: balanced, consecutive.
+        func rows(_ t: Int) -> Range<Int> {
+            (t * outHeight / tiles)..<((t + 1) * outHeight / tiles)
+        }
+
+        /// Images whose gradients group `group` accumulates.
+        func images(ofWeightBlock group: Int) -> Range<Int> {
+            (group * imagesPerWeightBlock)..<min(batch, (group + 1) * imagesPerWeightBlock)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import CBLAS
+
+extension CPUBackend {
+    /// `C = alpha·op(A)·op(B) + beta·C` with OpenBLAS, split into fixed blocks that run in parallel.
+    ///
+    /// Small products (under ~2M multiply-adds) run as one single-threaded call. Larger ones are cut
+    /// along the longer of m and n into blocks of about 256 (a multiple of 16, fixed by the shape):
+    /// large enough that re-packing the shared operand per block costs a few percent, small enough
+    /// that 2–8 cores stay balanced. When m and n are both too short to cut (weight gradients: small
+    /// C, long k) k is cut instead: each block writes a partial product to scratch and the partials
+    /// are added in block order, so the result still does not depend on the thread count.
+    public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        Self.checkGemm(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        if m == 0 || n == 0 { return }
+        let split = GemmSplit(m: m, n: n, k: k)
+        if split.blocks == 1 {
+            Self.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        switch split.axis {
+        case .rows:
+            // C: (m, n) cut into row blocks
+            Parallel.forEach(range: m, blockSize: split.blockSize) { rows in
+                Self.sgemm(transA: transA, transB: transB, m: rows.count, n: n, k: k, alpha: alpha,
+                           a: transA ? a + rows.lowerBound : a + rows.lowerBound * lda, lda: lda, b: b, ldb: ldb,
+                           beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+            }
+        case .columns:
+            // C: (m, n) cut into column blocks
+            Parallel.forEach(range: n, blockSize: split.blockSize) { columns in
+                Self.sgemm(transA: transA, transB: transB, m: m, n: columns.count, k: k, alpha: alpha,
+                           a: a, lda: lda, b: transB ? b + columns.lowerBound * ldb : b + columns.lowerBound, ldb: ldb,
+                           beta: beta, c: c + columns.lowerBound, ldc: ldc)
+            }
+        case .inner:
+            ScratchPool.withBuffer(count: split.blocks * m * n) { partials in
+                // op(A): (m, k) and op(B): (k, n) cut along k; partials: (blocks, m, n)
+                Parallel.forEach(range: k, blockSize: split.blockSize) { inner in
+                    let (start, block) = (inner.lowerBound, inner.lowerBound / split.blockSize)
+                    Self.sgemm(transA: transA, transB: transB, m: m, n: n, k: inner.count, alpha: alpha,
+                               a: transA ? a + start * lda : a + start, lda: lda,
+                               b: transB ? b + start : b + start * ldb, ldb: ldb,
+                               beta: 0, c: partials + block * m * n, ldc: n)
+                }
+                // C = beta·C + Σ partials, added in block order
+                Parallel.forEach(range: m, blockSize: max(1, (1 << 14) / n)) { rows in
+                    for i in rows {
+                        let row = c + i * ldc
+                        for j in 0..<n {
+                            var total = partials[i * n + j]
+                            for block in 1..<split.blocks { total += partials[(block * m + i) * n + j] }
+                            row[j] = beta == 0 ? total : beta * row[j] + total  // BLAS: beta 0 ignores C
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `gemm` on `batch` matrices in parallel, in fixed blocks of whole matrices (a single matrix uses `gemm`'s split).
+    public func batchedGemm(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                            a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
+        precondition(batch >= 0, "batchedGemm: negative batch \(batch)")
+        Self.checkGemm(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        if batch == 0 || m == 0 || n == 0 { return }
+        if batch == 1 {
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        // Enough matrices per block that a block is worth a hand-off (~256K multiply-adds).
+        let perBlock = max(1, min(batch, (1 << 18) / max(1, m * n * max(k, 1))))
+        // a, b, c: `batch` matrices strideA / strideB / strideC elements apart
+        Parallel.forEach(range: batch, blockSize: perBlock) { range in
+            for index in range {
+                Self.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                           a: a + index * strideA, lda: lda, b: b + index * strideB, ldb: ldb,
+                           beta: beta, c: c + index * strideC, ldc: ldc)
+            }
+        }
+    }
+
+    /// One single-threaded `cblas_sgemm` call (k = 0 just scales C, which OpenBLAS's argument checks would refuse).
+    static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        if k == 0 || alpha == 0 {
+            // C: (m, n) row stride ldc
+            for i in 0..<m {
+                let row = c + i * ldc
+                if beta == 0 {
+                    row.update(repeating: 0, count: n)  // BLAS: beta 0 ignores C, even NaN
+                } else if beta != 1 {
+                    for j in 0..<n { row[j] *= beta }
+                }
+            }
+            if k == 0 { return }
+            if alpha == 0 { return }
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    static func checkGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m \(m) n \(n) k \(k)")
+        precondition(lda >= max(1, transA ? m : k), "gemm: lda \(lda) too small for \(transA ? "Aᵀ" : "A") of \(m)×\(k)")
+        precondition(ldb >= max(1, transB ? k : n), "gemm: ldb \(ldb) too small for \(transB ? "Bᵀ" : "B") of \(k)×\(n)")
+        precondition(ldc >= max(1, n), "gemm: ldc \(ldc) too small for C of \(m)×\(n)")
+        precondition(max(m, n, k) <= Int(Int32.max), "gemm: size beyond OpenBLAS's 32-bit indices")
+    }
+}
+
+extension CPUBackend {
+    /// How `CPUBackend.gemm` cuts a product into blocks: a function of (m, n, k) only, never of the thread count.
+    struct GemmSplit {
+        enum Axis { case rows, columns, inner }
+
+        /// The dimension that is cut: C's rows (m), C's columns (n) or the inner dimension (k).
+        let axis: Axis
+        /// Indices of the cut dimension per block (the last block may be shorter).
+        let blockSize: Int
+        /// Number of blocks.
+        let blocks: Int
+
+        /// Below this many multiply-adds a product runs as one call.
+        static let minimumParallelWork = 1 << 21
+        /// Preferred block length along the cut dimension.
+        static let preferredBlock = 256
+        /// Most inner-dimension blocks (each needs an m×n partial in scratch).
+        static let maximumInnerBlocks = 8
+
+        init(m: Int, n: Int, k: Int) {
+            let work = m * n * k
+            let outer = Self.cut(length: max(m, n), work: work)
+            if work < Self.minimumParallelWork {
+                (axis, blockSize, blocks) = (.rows, m, 1)
+            } else if outer.blocks > 1 || k < 2 * Self.preferredBlock {
+                (axis, blockSize, blocks) = (m >= n ? .rows : .columns, outer.size, outer.blocks)
+            } else {
+                let count = min(Self.maximumInnerBlocks, k / Self.preferredBlock)
+                let size = ((k + count - 1) / count + 15) / 16 * 16
+                (axis, blockSize, blocks) = (.inner, size, (k + size - 1) / size)
+            }
+        }
+
+        /// Blocks of ~`preferredBlock` (multiples of 16, an even count when more than one) along a
+        /// dimension of `length`, each still holding ≥ minimumParallelWork / 2 multiply-adds.
+        private static func cut(length: Int, work: Int) -> (size: Int, blocks: Int) {
+            guard length >= 32, work >= minimumParallelWork else { return (max(length, 1), 1) }
+            let perLine = max(1, work / length)
+            let byWork = max(1, length / max(1, (minimumParallelWork / 2) / perLine))
+            var count = min(byWork, (length + preferredBlock - 1) / preferredBlock)
+            if count > 1 && count % 2 == 1 { count += 1 }  // even counts balance on 2, 4, 8 cores
+            count = max(1, min(count, byWork, length / 16))
+            let size = ((length + count - 1) / count + 15) / 16 * 16
+            return (size, (length + size - 1) / size)
+        }
+    }
+}

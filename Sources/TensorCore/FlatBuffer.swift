@@ -1,0 +1,32 @@
+/// One contiguous Float32 buffer that tensors can view without copying.
+///
+/// Parameters, gradients and optimizer moments each live in one of these (DESIGN §2), so an
+/// optimizer step, gradient clipping or an EMA update is a single loop over memory, and each
+/// parameter tensor is a view of its slice. Writes through `pointer` are seen by every view: that
+/// in-place update is the point (the optimizer owns the writes; views are only read).
+public final class FlatBuffer: @unchecked Sendable {
+    // Unchecked: like TensorStorage, plus in-place writes that the owner (optimizer) serialises.
+    let storage: TensorStorage
+
+    /// A zeroed buffer of `count` floats.
+    public init(count: Int) {
+        storage = TensorStorage(repeating: 0, count: count)
+    }
+
+    /// Number of floats.
+    public var count: Int { storage.count }
+
+    /// The buffer's memory.
+    public var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+
+    /// A tensor viewing `shape.product` floats starting at `offset`.
+    public func view(offset: Int, shape: [Int]) -> Tensor {
+        precondition(offset >= 0 && offset + shape.reduce(1, *) <= count, "view outside the flat buffer")
+        return Tensor(shape: shape, storage: storage, offset: offset)
+    }
+
+    /// Sets every element to zero.
+    public func zero() {
+        pointer.update(repeating: 0, count: count)
+    }
+}

@@ -1,0 +1,70 @@
+/// A record of differentiable operations in execution order, for reverse-mode differentiation.
+///
+/// Ops consult `Tape.current`: with no tape (the default, inference) they record nothing and keep no
+/// activations alive. `GradientTape.valueAndGradient` installs a tape for the duration of a call,
+/// then walks it backwards once. The tape is task-local, not a mutable global.
+public final class Tape: @unchecked Sendable {
+    // Unchecked: a tape belongs to the one task that installed it; ops append from that task only
+    // (kernels may run on worker threads, but recording happens on the calling thread).
+
+    /// The tape ops record onto, or nil in inference mode.
+    @TaskLocal public static var current: Tape?
+
+    private(set) var nodes: [TapeNode] = []
+
+    init() {}
+
+    func append(_ node: TapeNode) {
+        nodes.append(node)
+    }
+
+    /// Runs every recorded backward from the newest node to the oldest, then drops the record.
+    func backward() {
+        for node in nodes.reversed() {
+            if let grad = node.existingGrad, let backward = node.backward {
+                backward(UnsafePointer(grad))
+            }
+        }
+        nodes.removeAll()
+    }
+}
+
+/// One recorded value: its gradient buffer and how to push that gradient to its inputs.
+final class TapeNode {
+    let count: Int
+    /// Reads this node's gradient and accumulates (+=) into the inputs' gradients.
+    let backward: ((UnsafePointer<Float>) -> Void)?
+    private var grad: UnsafeMutablePointer<Float>?
+    private let ownsGrad: Bool
+
+    /// An interior node whose gradient buffer is allocated (zeroed) on first use.
+    init(count: Int, backward: @escaping (UnsafePointer<Float>) -> Void) {
+        self.count = count
+        self.backward = backward
+        self.ownsGrad = true
+    }
+
+    /// A leaf whose gradient accumulates into caller-owned memory (e.g. a flat gradient buffer).
+    init(leafCount count: Int, gradient: UnsafeMutablePointer<Float>) {
+        self.count = count
+        self.backward = nil
+        self.grad = gradient
+        self.ownsGrad = false
+    }
+
+    /// The gradient buffer if anything has been accumulated into it.
+    var existingGrad: UnsafeMutablePointer<Float>? { grad }
+
+    /// The gradient buffer, allocated and zeroed on first use.
+    func gradBuffer() -> UnsafeMutablePointer<Float> {
+        if let grad { return grad }
+        let g = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        g.initialize(repeating: 0, count: count)
+        grad = g
+        return g
+    }
+
+    deinit {
+        if ownsGrad, let grad { grad.deallocate() }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+extension Tensor {
+    /// Scaled dot-product attention, softmax(q·kᵀ·scale + mask)·v, over (B, H, L, D) tensors
+    /// (PyTorch `F.scaled_dot_product_attention`; scale defaults to 1/√D).
+    ///
+    /// `mask.heads` is taken from the query's shape, so callers give only causal / key lengths /
+    /// additive scores. The additive scores are a constant, not differentiated.
+    public static func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
+                                                 mask: AttentionMask = AttentionMask(), scale: Float? = nil) -> Tensor {
+        precondition(query.rank == 4 && key.rank == 4 && value.rank == 4, "attention needs (B, H, L, D) tensors")
+        let (b, h, lq, d) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
+        let lk = key.shape[2]
+        precondition(key.shape == [b, h, lk, d] && value.shape == [b, h, lk, d],
+                     "attention shapes differ: q \(query.shape), k \(key.shape), v \(value.shape)")
+        var m = mask
+        m.heads = h
+        if let lengths = m.keyLengths { precondition(lengths.count == b, "attention needs \(b) key lengths, got \(lengths.count)") }
+        if let additive = m.additive {
+            precondition(additive.count == lq * lk || additive.count == b * lq * lk,
+                         "additive attention mask of \(additive.count) values fits neither (1, \(lq), \(lk)) nor (\(b), \(lq), \(lk))")
+        }
+        let s = scale ?? 1 / Float(d).squareRoot()
+        let backend = CPUBackend.shared
+        let probs = Tensor(zeros: [b * h, lq, lk])
+        let (q, k, v) = (query, key, value)
+        let maskCopy = m
+        // q·kᵀ and p·v: two (Lq×Lk×D) products per head.
+        let flops = 4 * b * h * lq * lk * d
+        FlopCounter.current?.add(flops)
+        var out = Tensor(shape: [b, h, lq, d]) { o in
+            backend.attentionForward(q: q.pointer, k: k.pointer, v: v.pointer, output: o.baseAddress!, probs: probs.pointer,
+                                     batchHeads: b * h, queryLength: lq, keyLength: lk, headDim: d, scale: s, mask: maskCopy)
+        }
+        Tensor.record(&out, [q, k, v]) { g in
+            FlopCounter.current?.add(2 * flops)  // dP = dO·vᵀ, dV = pᵀ·dO, dQ = dS·k, dK = dSᵀ·q
+            backend.attentionBackward(q: q.pointer, k: k.pointer, v: v.pointer, probs: probs.pointer, gradOutput: g,
+                                      gradQ: q.node?.gradBuffer(), gradK: k.node?.gradBuffer(), gradV: v.node?.gradBuffer(),
+                                      batchHeads: b * h, queryLength: lq, keyLength: lk, headDim: d, scale: s)
+        }
+        return out
+    }
+}

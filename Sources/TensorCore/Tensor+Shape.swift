@@ -1,0 +1,131 @@
+// Shape ops: data movement only; backward moves the gradient back the same way.
+
+extension Tensor {
+    /// Row-major strides of `shape`.
+    static func strides(_ shape: [Int]) -> [Int] {
+        var s = [Int](repeating: 1, count: shape.count)
+        for i in stride(from: shape.count - 2, through: 0, by: -1) { s[i] = s[i + 1] * shape[i + 1] }
+        return s
+    }
+
+    /// Axes reordered: output axis *i* is input axis `axes[i]` (PyTorch `permute`). Copies.
+    public func permuted(_ axes: [Int]) -> Tensor {
+        precondition(axes.sorted() == Array(0..<rank), "permutation \(axes) does not fit rank \(rank)")
+        if axes == Array(0..<rank) { return self }
+        let inStrides = Tensor.strides(shape)
+        let outShape = axes.map { shape[$0] }
+        // Read stride of each output axis; the walk is an odometer over the output.
+        let readStrides = axes.map { inStrides[$0] }
+        let zeros = [Int](repeating: 0, count: rank)
+        let x = self
+        let xp = x.pointer
+        var out = Tensor(shape: outShape) { y in
+            let yp = y.baseAddress!
+            Broadcast.forEach(outShape, readStrides, zeros) { i, ia, _ in yp[i] = xp[ia] }
+        }
+        Tensor.record(&out, [x]) { g in
+            guard let gx = x.node?.gradBuffer() else { return }
+            Broadcast.forEach(outShape, readStrides, zeros) { i, ia, _ in gx[ia] += g[i] }
+        }
+        return out
+    }
+
+    /// Two axes swapped (negative axes count from the end).
+    public func transposed(_ a: Int = -2, _ b: Int = -1) -> Tensor {
+        var axes = Array(0..<rank)
+        axes.swapAt((a + rank) % rank, (b + rank) % rank)
+        return permuted(axes)
+    }
+
+    /// This tensor stretched to `target` by broadcasting (copies); backward sums over the stretch.
+    public func broadcasted(to target: [Int]) -> Tensor {
+        if shape == target { return self }
+        precondition(Broadcast.shape(shape, target) == target, "cannot broadcast \(shape) to \(target)")
+        let sa = Broadcast.strides(of: shape, in: target)
+        let zeros = [Int](repeating: 0, count: target.count)
+        let x = self
+        let xp = x.pointer
+        var out = Tensor(shape: target) { y in
+            let yp = y.baseAddress!
+            Broadcast.forEach(target, sa, zeros) { i, ia, _ in yp[i] = xp[ia] }
+        }
+        Tensor.record(&out, [x]) { g in
+            guard let gx = x.node?.gradBuffer() else { return }
+            Broadcast.forEach(target, sa, zeros) { i, ia, _ in gx[ia] += g[i] }
+        }
+        return out
+    }
+
+    /// Joins tensors along `axis`; all other axes must match.
+    public static func concatenate(_ parts: [Tensor], axis: Int) -> Tensor {
+        precondition(!parts.isEmpty, "concatenate needs at least one tensor")
+        let rank = parts[0].rank
+        let ax = (axis + rank) % rank
+        for p in parts {
+            precondition(p.rank == rank && zip(p.shape, parts[0].shape).enumerated().allSatisfy { $0.offset == ax || $0.element.0 == $0.element.1 },
+                         "cannot concatenate \(parts.map(\.shape)) along axis \(axis)")
+        }
+        let outer = parts[0].shape[..<ax].reduce(1, *)
+        let inner = parts[0].shape[(ax + 1)...].reduce(1, *)
+        var outShape = parts[0].shape
+        outShape[ax] = parts.map { $0.shape[ax] }.reduce(0, +)
+        let outRow = outShape[ax] * inner
+        var out = Tensor(shape: outShape) { y in
+            let yp = y.baseAddress!
+            var start = 0
+            // each part: (outer, len·inner) copied into columns [start, start+len·inner) of (outer, outRow)
+            for p in parts {
+                let len = p.shape[ax] * inner, pp = p.pointer
+                for o in 0..<outer { (yp + o * outRow + start).update(from: pp + o * len, count: len) }
+                start += len
+            }
+        }
+        Tensor.record(&out, parts) { g in
+            var start = 0
+            for p in parts {
+                let len = p.shape[ax] * inner
+                if let gp = p.node?.gradBuffer() {
+                    for o in 0..<outer { for j in 0..<len { gp[o * len + j] += g[o * outRow + start + j] } }
+                }
+                start += len
+            }
+        }
+        return out
+    }
+
+    /// Splits along `axis` into pieces of the given sizes (which must add up to the axis).
+    public func split(sizes: [Int], axis: Int) -> [Tensor] {
+        let ax = (axis + rank) % rank
+        precondition(sizes.reduce(0, +) == shape[ax], "split sizes \(sizes) do not add up to \(shape[ax]) on axis \(axis)")
+        let outer = shape[..<ax].reduce(1, *)
+        let inner = shape[(ax + 1)...].reduce(1, *)
+        let row = shape[ax] * inner
+        var start = 0
+        var pieces: [Tensor] = []
+        let x = self
+        for size in sizes {
+            var pieceShape = shape
+            pieceShape[ax] = size
+            let len = size * inner, begin = start
+            let xp = x.pointer
+            var piece = Tensor(shape: pieceShape) { y in
+                let yp = y.baseAddress!
+                for o in 0..<outer { (yp + o * len).update(from: xp + o * row + begin, count: len) }
+            }
+            Tensor.record(&piece, [x]) { g in
+                guard let gx = x.node?.gradBuffer() else { return }
+                for o in 0..<outer { for j in 0..<len { gx[o * row + begin + j] += g[o * len + j] } }
+            }
+            pieces.append(piece)
+            start += len
+        }
+        return pieces
+    }
+
+    /// Splits along `axis` into `count` equal pieces (PyTorch `chunk` with a divisible size).
+    public func chunked(_ count: Int, axis: Int) -> [Tensor] {
+        let ax = (axis + rank) % rank
+        precondition(count > 0 && shape[ax] % count == 0, "axis \(axis) of size \(shape[ax]) does not split into \(count) equal chunks")
+        return split(sizes: Array(repeating: shape[ax] / count, count: count), axis: axis)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// An n-dimensional array of Float32, row-major, with value semantics (copy on write).
+///
+/// Images are NCHW, PyTorch's layout, so checkpoints and reference outputs line up (DESIGN §2).
+/// A tensor is always contiguous: `shape` fixes the strides. Views that need no data movement —
+/// `reshaped` and slicing along the first axis — share the storage and cost nothing.
+public struct Tensor: @unchecked Sendable {
+    // Sendable as Array is: shared storage is never written (see `TensorStorage`).
+
+    /// The size of each axis; `[]` for a scalar.
+    public private(set) var shape: [Int]
+    var storage: TensorStorage
+    /// Index of this tensor's first element within `storage`.
+    var offset: Int
+    /// This value's place on the current `Tape`, when it depends on a tracked input.
+    var node: TapeNode?
+
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+    /// Number of axes.
+    public var rank: Int { shape.count }
+
+    init(shape: [Int], storage: TensorStorage, offset: Int = 0, node: TapeNode? = nil) {
+        self.shape = shape
+        self.storage = storage
+        self.offset = offset
+        self.node = node
+    }
+
+    /// A tensor of the given shape holding `data` in row-major order.
+    public init(shape: [Int], data: [Float]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        precondition(shape.reduce(1, *) == data.count, "shape \(shape) needs \(shape.reduce(1, *)) values, got \(data.count)")
+        self.shape = shape
+        self.storage = data.withUnsafeBufferPointer { TensorStorage(copying: $0) }
+        self.offset = 0
+    }
+
+    /// A tensor of the given shape with every element equal to `value`.
+    public init(repeating value: Float, shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        self.shape = shape
+        self.storage = TensorStorage(repeating: value, count: shape.reduce(1, *))
+        self.offset = 0
+    }
+
+    /// A tensor of zeros.
+    public init(zeros shape: [Int]) {
+        self.init(repeating: 0, shape: shape)
+    }
+
+    /// A rank-0 tensor.
+    public init(scalar value: Float) {
+        self.init(repeating: value, shape: [])
+    }
+
+    /// A tensor whose elements are written by `body` (which must write every element).
+    public init(shape: [Int], initializer body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        let storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
+        try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
+        self.init(shape: shape, storage: storage)
+    }
+
+    /// The elements in row-major order.
+    public var scalars: [Float] {
+        withUnsafeBufferPointer { Array($0) }
+    }
+
+    /// The value of a one-element tensor.
+    public var item: Float {
+        precondition(count == 1, "item needs a one-element tensor, shape is \(shape)")
+        return storage.pointer[offset]
+    }
+
+    /// Read access to the elements.
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(storage) {
+            try body(UnsafeBufferPointer(start: storage.pointer + offset, count: count))
+        }
+    }
+
+    /// Write access to the elements; copies the storage first if another tensor shares it.
+    public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        if !isKnownUniquelyReferenced(&storage) || offset != 0 || storage.count != count {
+            storage = withUnsafeBufferPointer { TensorStorage(copying: $0) }
+            offset = 0
+        }
+        return try withExtendedLifetime(storage) {
+            try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
+        }
+    }
+
+    /// The same elements under a new shape (no copy). One axis may be -1 and is inferred.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        var resolved = newShape
+        if let hole = newShape.firstIndex(of: -1) {
+            let known = newShape.enumerated().filter { $0.offset != hole }.map(\.element).reduce(1, *)
+            precondition(known > 0 && count % known == 0, "cannot reshape \(shape) to \(newShape)")
+            resolved[hole] = count / known
+        }
+        precondition(resolved.reduce(1, *) == count, "cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        // Same elements in the same order: the gradient buffer is shared as is.
+        return Tensor(shape: resolved, storage: storage, offset: offset, node: node)
+    }
+
+    /// Rows `range` of the first axis (no copy).
+    public func slice(rows range: Range<Int>) -> Tensor {
+        precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0], "rows \(range) out of bounds for shape \(shape)")
+        let rowSize = shape.dropFirst().reduce(1, *)
+        var newShape = shape
+        newShape[0] = range.count
+        var out = Tensor(shape: newShape, storage: storage, offset: offset + range.lowerBound * rowSize)
+        let source = self
+        Tensor.record(&out, [self]) { g in
+            guard let gx = source.node?.gradBuffer() else { return }
+            let start = range.lowerBound * rowSize
+            // gx: (rows, rowSize)  g: (range.count, rowSize) — add into the sliced rows only.
+            for i in 0..<(range.count * rowSize) { gx[start + i] += g[i] }
+        }
+        return out
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let values = scalars.prefix(8).map { String(format: "%.4g", $0) }.joined(separator: ", ")
+        return "Tensor(shape: \(shape), [\(values)\(count > 8 ? ", …" : "")])"
+    }
+}

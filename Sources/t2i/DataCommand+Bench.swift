@@ -1,0 +1,53 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+extension DataCommand {
+    /// `t2i data bench`: time the loader.
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure how many images per second the loader delivers as NCHW Float batches."
+        )
+
+        @Argument(help: ArgumentHelp("The dataset folder.", valueName: "dir"))
+        var folder: String
+
+        @Option(name: .long, help: "Images per batch.")
+        var batchSize: Int = 64
+
+        @Option(name: .long, help: "Epochs to time.")
+        var epochs: Int = 5
+
+        @Flag(name: .long, help: "Time with random horizontal flips on.")
+        var flip = false
+
+        @Flag(name: .long, help: "Skip bad entries even when more than 1 % are bad.")
+        var allowBad = false
+
+        func validate() throws {
+            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+            guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        }
+
+        func run() throws {
+            var start = ContinuousClock.now
+            let dataset = try CaptionedDataset.load(from: URL(fileURLWithPath: folder), allowBadEntries: allowBad)
+            print("loaded \(dataset.count) images of \(dataset.width)x\(dataset.height) "
+                  + "in \(String(format: "%.2f", secondsSince(start))) s")
+            var loader = try DatasetLoader(dataset: dataset, batchSize: batchSize, seed: 0, horizontalFlip: flip)
+            let batches = loader.batchesPerEpoch * epochs
+            var checksum: Float = 0
+            start = ContinuousClock.now
+            for _ in 0..<batches {
+                let batch = loader.nextBatch()
+                // Touch the result so the conversion cannot be optimised away.
+                checksum += batch.images.withUnsafeBufferPointer { $0[0] + $0[$0.count - 1] }
+            }
+            let seconds = secondsSince(start)
+            let images = batches * batchSize
+            print("\(batches) batches of \(batchSize) (\(images) images, \(epochs) epochs) in "
+                  + "\(String(format: "%.3f", seconds)) s: \(String(format: "%.0f", Double(images) / seconds)) images/s "
+                  + "(checksum \(checksum))")
+        }
+    }
+}

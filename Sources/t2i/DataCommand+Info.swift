@@ -1,0 +1,60 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+extension DataCommand {
+    /// `t2i data info`: validate a dataset, print its statistics and write a contact sheet.
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a dataset and print image count, caption lengths and vocabulary; write a contact sheet."
+        )
+
+        @Argument(help: ArgumentHelp("The dataset folder.", valueName: "dir"))
+        var folder: String
+
+        @Option(name: .long, help: ArgumentHelp("Where to write the contact sheet (default DIR/contact-sheet.png).", valueName: "file"))
+        var sheet: String?
+
+        @Option(name: .long, help: "Images on the contact sheet.")
+        var sheetCount: Int = 64
+
+        @Option(name: .long, help: "Columns of the contact sheet.")
+        var columns: Int = 8
+
+        @Option(name: .long, help: "Enlargement of each image on the contact sheet (1...16).")
+        var scale: Int = 2
+
+        @Option(name: .long, help: "How many of the most frequent words to list.")
+        var top: Int = 12
+
+        @Flag(name: .long, help: "Skip bad entries even when more than 1 % are bad.")
+        var allowBad = false
+
+        func validate() throws {
+            guard sheetCount >= 1, columns >= 1 else { throw ValidationError("--sheet-count and --columns must be at least 1") }
+            guard (1...16).contains(scale) else { throw ValidationError("--scale must be in 1...16, got \(scale)") }
+            guard top >= 0 else { throw ValidationError("--top must not be negative, got \(top)") }
+        }
+
+        func run() throws {
+            let url = URL(fileURLWithPath: folder)
+            let dataset = try CaptionedDataset.load(from: url, allowBadEntries: allowBad)
+            let stats = DatasetStatistics(dataset: dataset, topCount: top)
+            let report = dataset.report
+            print("dataset:     \(folder)")
+            print("images:      \(stats.imageCount) of \(stats.width)x\(stats.height) "
+                  + "(\(report.entryCount) entries, \(report.badCount) bad)")
+            if report.badCount > 0 {
+                print("bad entries: \(report.countsSummary); first: \(report.firstIssuesSummary)")
+            }
+            print("captions:    \(stats.distinctCaptions) distinct; words min \(stats.minWords), "
+                  + "mean \(String(format: "%.2f", stats.meanWords)), max \(stats.maxWords)")
+            print("vocabulary:  \(stats.vocabularySize) words")
+            print("top words:   " + stats.topWords.map { "\($0.word) \($0.count)" }.joined(separator: ", "))
+            let sheetURL = sheet.map { URL(fileURLWithPath: $0) } ?? url.appendingPathComponent("contact-sheet.png")
+            let image = try dataset.contactSheet(count: sheetCount, columns: columns, scale: scale)
+            try image.writePNG(to: sheetURL)
+            print("contact sheet: \(sheetURL.path) (\(min(sheetCount, stats.imageCount)) images)")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import Diffusion
+
+@Suite struct ConfigTests {
+    @Test func emptyFileGivesTheDefaults() throws {
+        #expect(try ConfigLoader.resolve(yaml: "", source: "x.yaml") == RunConfig())
+    }
+
+    @Test func fileOverridesOnlyTheKeysItNames() throws {
+        let yaml = """
+            seed: 7
+            unet:
+              layers_per_block: 1
+              block_out_channels: [32, 64]
+            """
+        let c = try ConfigLoader.resolve(yaml: yaml, source: "x.yaml")
+        #expect(c.seed == 7)
+        #expect(c.unet.layersPerBlock == 1)
+        #expect(c.unet.blockOutChannels == [32, 64])
+        #expect(c.unet.crossAttentionDim == 128)
+        #expect(c.vae == AutoencoderConfig())
+    }
+
+    @Test func setOverridesWithTypeChecking() throws {
+        let c = try ConfigLoader.resolve(yaml: "", source: "x.yaml",
+                                         overrides: ["unet.layers_per_block=1", "vae_training.learning_rate=2e-4", "sampling.sampler=dpmpp_2m"])
+        #expect(c.unet.layersPerBlock == 1)
+        #expect(c.vaeTraining.learningRate == 2e-4)
+        #expect(c.sampling.sampler == "dpmpp_2m")
+        let bad = #expect(throws: ConfigError.self) {
+            try ConfigLoader.resolve(yaml: "", source: "x.yaml", overrides: ["unet.layers_per_block=two"])
+        }
+        #expect(bad?.key == "unet.layers_per_block")
+        #expect(bad?.description == "x.yaml with --set: unet.layers_per_block: expected an integer")
+    }
+
+    @Test func unknownKeyInFileNamesItAndSuggestsTheClosest() {
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigLoader.resolve(yaml: "unet:\n  layer_per_block: 1\n", source: "Configs/mine.yaml")
+        }
+        #expect(error?.description == "Configs/mine.yaml: unet.layer_per_block: unknown key (did you mean 'unet.layers_per_block'?)")
+    }
+
+    @Test func unknownKeyInSetIsAnError() {
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigLoader.resolve(yaml: "", source: "x.yaml", overrides: ["unet.heads=8"])
+        }
+        #expect(error?.source == "--set")
+        #expect(error?.key == "unet.heads")
+    }
+
+    @Test func unknownTopLevelKeyListsTheKnownOnes() {
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.resolve(yaml: "trainer: {}", source: "x.yaml") }
+        #expect(error?.key == "trainer")
+        #expect(error?.message.contains("unet_training") == true)
+    }
+
+    @Test func sectionGivenAValueAndValueGivenASection() {
+        let a = #expect(throws: ConfigError.self) { try ConfigLoader.resolve(yaml: "unet: 3", source: "x.yaml") }
+        #expect(a?.key == "unet")
+        let b = #expect(throws: ConfigError.self) { try ConfigLoader.resolve(yaml: "seed: {a: 1}", source: "x.yaml") }
+        #expect(b?.key == "seed")
+    }
+
+    @Test func malformedSetAndYAML() {
+        let a = #expect(throws: ConfigError.self) { try ConfigLoader.resolve(yaml: "", source: "x.yaml", overrides: ["seed"]) }
+        #expect(a?.description == "--set: 'seed' is not of the form key=value")
+        let b = #expect(throws: ConfigError.self) { try ConfigLoader.resolve(yaml: "unet: [1, 2", source: "x.yaml") }
+        #expect(b?.description.hasPrefix("x.yaml: not valid YAML") == true)
+    }
+
+    @Test func missingFileIsNamed() {
+        let url = URL(fileURLWithPath: "/nonexistent/run.yaml")
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.load(file: url) }
+        #expect(error?.description == "/nonexistent/run.yaml: no such config file")
+    }
+
+    @Test func yamlRoundTrips() throws {
+        var c = RunConfig()
+        c.unet.layersPerBlock = 1
+        c.sampling.previewPrompts = ["a: tricky prompt", "with \"quotes\""]
+        #expect(try ConfigLoader.resolve(yaml: ConfigLoader.yaml(c), source: "x") == c)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TensorCore
+
+@Suite struct TensorTests {
+    @Test func reshapeAndRowSliceAreViewsWithValueSemantics() {
+        let t = Tensor(shape: [2, 3], data: [0, 1, 2, 3, 4, 5])
+        #expect(t.reshaped([3, -1]).shape == [3, 2])
+        var row = t.slice(rows: 1..<2)
+        #expect(row.shape == [1, 3] && row.scalars == [3, 4, 5])
+        row.withUnsafeMutableBufferPointer { $0[0] = 99 }   // copy on write: `t` is untouched
+        #expect(row.scalars == [99, 4, 5])
+        #expect(t.scalars == [0, 1, 2, 3, 4, 5])
+    }
+
+    @Test func shapeOps() {
+        let t = Tensor(shape: [2, 3], data: [0, 1, 2, 3, 4, 5])
+        #expect(t.transposed().scalars == [0, 3, 1, 4, 2, 5])
+        #expect(Tensor(shape: [3], data: [1, 2, 3]).broadcasted(to: [2, 3]).scalars == [1, 2, 3, 1, 2, 3])
+        let parts = t.chunked(3, axis: 1)
+        #expect(parts.map(\.scalars) == [[0, 3], [1, 4], [2, 5]])
+        #expect(Tensor.concatenate(parts, axis: 1).scalars == t.scalars)
+        #expect(t.split(sizes: [1, 1], axis: 0).map(\.scalars) == [[0, 1, 2], [3, 4, 5]])
+    }
+
+    @Test func safetensorsConversionRoundTrips() throws {
+        let t = Tensor(shape: [2, 2], data: [1, -2, 0.5, 3])
+        var w = SafetensorsWriter()
+        try w.add("t", t)
+        try w.add("h", t, as: .f16)
+        let f = try SafetensorsFile(bytes: w.serialized(), name: "mem")
+        #expect(try Tensor(f, "t").scalars == t.scalars)
+        #expect(try Tensor(f, "h").shape == [2, 2])
+        #expect(try Tensor(f, "h").scalars == t.scalars)
+    }
+}
+
+@Suite struct AutodiffTests {
+    @Test func inferenceRecordsNothing() {
+        let x = Tensor(shape: [3], data: [1, 2, 3])
+        let y = (x * x).exp().sum()
+        #expect(!y.isTracked)
+    }
+
+    @Test func gradientsAccumulateAcrossCalls() {
+        let x = Tensor(shape: [3], data: [1, 2, 3])
+        var grad = [Float](repeating: 0, count: 3)
+        grad.withUnsafeMutableBufferPointer { g in
+            for _ in 0..<2 {
+                let v = GradientTape.valueAndGradient(at: [x], accumulatingInto: [g.baseAddress!]) { ($0[0] * $0[0]).sum() }
+                #expect(v.item == 14)
+                #expect(!v.isTracked)
+            }
+        }
+        #expect(grad == [4, 8, 12])   // 2 × d(Σx²)/dx
+    }
+
+    @Test func valueUsedTwiceSumsBothPaths() {
+        // f(x) = x·x + x → f' = 2x + 1; exercises a node with two consumers.
+        let (v, g) = GradientTape.valueAndGradient(at: [Tensor(scalar: 3)]) { x in x[0] * x[0] + x[0] }
+        #expect(v.item == 12)
+        #expect(g[0].item == 7)
+    }
+
+    @Test func sliceRoutesGradientToItsRows() {
+        let x = Tensor(shape: [3, 2], data: [1, 2, 3, 4, 5, 6])
+        let (_, g) = GradientTape.valueAndGradient(at: [x]) { $0[0].slice(rows: 1..<3).sum() * 2 }
+        #expect(g[0].scalars == [0, 0, 2, 2, 2, 2])
+    }
+
+    @Test func dropoutIsSeededScaledAndRoutesGradientThroughTheMask() {
+        let x = Tensor(repeating: 1, shape: [10_000])
+        var g1 = Philox(seed: 5), g2 = Philox(seed: 5)
+        let a = x.dropout(0.25, generator: &g1), b = x.dropout(0.25, generator: &g2)
+        #expect(a.scalars == b.scalars)
+        #expect(a.scalars.allSatisfy { $0 == 0 || abs($0 - 4.0 / 3.0) < 1e-6 })
+        let kept = Float(a.scalars.filter { $0 != 0 }.count) / 10_000
+        #expect(abs(kept - 0.75) < 0.02)
+        var g3 = Philox(seed: 5)
+        let (_, grad) = GradientTape.valueAndGradient(at: [x]) { $0[0].dropout(0.25, generator: &g3).sum() }
+        #expect(grad[0].scalars == a.scalars)   // d(Σ mask·x)/dx = mask
+    }
+}
