@@ -9,7 +9,7 @@ public struct DataConfig: Codable, Equatable, Sendable {
     /// Image side in pixels.
     public var size: Int = 32
     /// Share of two-object samples for `shapes`.
-    public var twoObjectFraction: Double = 0.0
+    public var twoObjectFraction: Double = 0.1
     /// Validation share in thousandths, chosen by a stable hash of the file name.
     public var validationPerMille: Int = 50
     /// Random horizontal flips (never for captions that say left or right).

@@ -136,3 +136,23 @@ public enum AutoencoderStage {
         return (mean, std, 1 / max(totalVar, 1e-12).squareRoot())
     }
 }
+
+extension AutoencoderStage {
+    /// A step benchmark of the config's autoencoder on random images (the training loss, batch `batchSize`).
+    public static func benchmark(config: RunConfig, batchSize: Int) throws -> StepBenchmark<AutoencoderKL> {
+        var g = Philox(seed: 1, stream: 30)
+        let model = try AutoencoderKL(config: config.vae, generator: &g)
+        let side = config.vae.sampleSize
+        var images = Tensor(zeros: [batchSize, config.vae.inChannels, side, side])
+        images.withUnsafeMutableBufferPointer { buf in
+            g.fillUniform(buf)
+            for i in 0..<buf.count { buf[i] = 2 * buf[i] - 1 }
+        }
+        let loss = config.vaeLoss
+        return StepBenchmark(model: model) { generator in
+            let posterior = model.encode(images)
+            let reconstruction = model.decode(posterior.sample(generator: &generator))
+            return reconstruction.l1Loss(images) * Float(loss.l1Weight) + posterior.kl().mean() * Float(loss.klWeight)
+        }
+    }
+}

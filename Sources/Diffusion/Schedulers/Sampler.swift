@@ -1,0 +1,60 @@
+import TensorCore
+
+/// A reverse-diffusion sampler that turns noise into latents step by step, matching a diffusers
+/// scheduler step for step (DESIGN §4).
+///
+/// Use: `let ts = try sampler.timesteps(steps: n)`; start from `noise · initNoiseSigma`; for each
+/// t in `ts`, run the model on `scaleModelInput(x, timestep: t)` and set
+/// `x = sampler.step(modelOutput:timestep:sample:noise:)`. Samplers keep their own state (the
+/// step index, previous model outputs), so the timesteps must be stepped in order. Steps are
+/// sampling-time arithmetic and are not recorded for differentiation.
+public protocol Sampler: Sendable {
+    /// The forward process the model was trained with.
+    var schedule: NoiseSchedule { get }
+    /// What the model predicts.
+    var predictionType: PredictionType { get }
+    /// Standard deviation of the initial latents: x_T = ε · initNoiseSigma.
+    var initNoiseSigma: Float { get }
+    /// Sets up `steps` inference steps and returns their timesteps, descending (the values to give the
+    /// model; fractional for some spacings). Resets the sampler's state.
+    mutating func timesteps(steps: Int) throws -> [Float]
+    /// The model input for `sample` at `timestep` (the identity except for σ-parameterised samplers).
+    func scaleModelInput(_ sample: Tensor, timestep: Float) -> Tensor
+    /// One denoising step from `timestep` to the next; draws any fresh noise from `noise`.
+    mutating func step<Noise: NoiseSource>(modelOutput: Tensor, timestep: Float, sample: Tensor, noise: inout Noise) -> Tensor
+}
+
+extension Sampler {
+    public func scaleModelInput(_ sample: Tensor, timestep: Float) -> Tensor { sample }
+
+    /// One denoising step drawing any fresh noise from `generator`.
+    public mutating func step(modelOutput: Tensor, timestep: Float, sample: Tensor, generator: inout Philox) -> Tensor {
+        step(modelOutput: modelOutput, timestep: timestep, sample: sample, noise: &generator)
+    }
+
+    /// Throws unless 1 ≤ `steps` ≤ the number of training timesteps.
+    func checkSteps(_ steps: Int) throws {
+        guard steps >= 1, steps <= schedule.trainSteps else {
+            throw SamplerError(message: "\(steps) sampling steps: must be between 1 and \(schedule.trainSteps) (the training timesteps)")
+        }
+    }
+}
+
+/// Elementwise `f(modelOutput, sample, noise)` over equally shaped tensors, in one pass and without
+/// temporaries (the scheduler formulas are per element, with scalar coefficients).
+func schedulerElementwise(_ a: Tensor, _ b: Tensor, _ c: Tensor? = nil, _ f: (Float, Float, Float) -> Float) -> Tensor {
+    precondition(a.shape == b.shape && (c == nil || c?.shape == a.shape), "sampler step: shapes \(a.shape), \(b.shape) differ")
+    return a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+            Tensor(shape: a.shape) { out in
+                if let c {
+                    c.withUnsafeBufferPointer { pc in
+                        for i in 0..<out.count { out[i] = f(pa[i], pb[i], pc[i]) }
+                    }
+                } else {
+                    for i in 0..<out.count { out[i] = f(pa[i], pb[i], 0) }
+                }
+            }
+        }
+    }
+}

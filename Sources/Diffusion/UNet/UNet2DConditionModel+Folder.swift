@@ -1,0 +1,38 @@
+import Foundation
+import NN
+import TensorCore
+
+// A diffusers model folder: config.json + diffusion_pytorch_model.safetensors (DESIGN §3).
+
+extension UNet2DConditionModel {
+    /// The config file of a diffusers model folder.
+    public static let configFileName = "config.json"
+    /// The weights file of a diffusers model folder.
+    public static let weightsFileName = "diffusion_pytorch_model.safetensors"
+
+    /// Writes a diffusers model folder (created if needed): the full `config.json` and the weights,
+    /// each atomically (temporary file, then rename). `UNet2DConditionModel.from_pretrained` loads it strictly.
+    public func save(to folder: URL, dtype: SafetensorsDType = .f32) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try AtomicFile.write(try config.diffusersConfigJSON(), to: folder.appendingPathComponent(Self.configFileName))
+        try saveState(to: folder.appendingPathComponent(Self.weightsFileName), metadata: ["format": "pt"], dtype: dtype)
+    }
+
+    /// Loads a diffusers model folder strictly: the config must describe a U-Net t2i builds, and the
+    /// weights must hold exactly its parameters with the right shapes (else `StateLoadError` names the keys).
+    public convenience init(contentsOf folder: URL) throws {
+        let configURL = folder.appendingPathComponent(Self.configFileName)
+        let data: Data
+        do {
+            data = try Data(contentsOf: configURL)
+        } catch {
+            throw ConfigError(source: configURL.path, key: nil, "cannot read the file (\(error.localizedDescription))")
+        }
+        let config = try UNetConfig(diffusersConfigJSON: data, source: configURL.path)
+        // The random initial values are overwritten by the load; the seed does not matter.
+        var generator = Philox(seed: 0)
+        try self.init(config: config, generator: &generator)
+        let weights = try SafetensorsFile(contentsOf: folder.appendingPathComponent(Self.weightsFileName))
+        try loadState(from: weights)
+    }
+}
