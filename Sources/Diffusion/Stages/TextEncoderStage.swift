@@ -1,0 +1,105 @@
+import Foundation
+import TensorCore
+import NN
+import Datasets
+import Tokenizers
+
+/// Stage 1 of a run (issue 6): a SentencePiece tokenizer and a CLIP model trained from scratch on
+/// the run's captioned images with the symmetric contrastive loss (Radford et al. 2021), whose text
+/// tower becomes the pipeline's `text_encoder/`.
+///
+/// Images enter the vision tower as the loader gives them, in [−1, 1], with no CLIP mean/std
+/// normalisation: the model is trained from scratch, so any fixed affine input scaling is as good
+/// as CLIP's, and [−1, 1] is what the autoencoder and U-Net stages see too. Evaluation uses the
+/// same scaling. (Loading `clip/` into transformers with a `CLIPImageProcessor` would need
+/// `image_mean` 0.5 and `image_std` 0.5 to reproduce it.)
+public enum TextEncoderStage {
+    /// The stage's name: `logs/encoder.jsonl`, `state/encoder.safetensors`.
+    public static let name = "encoder"
+
+    /// Trains the stage in `run`: tokenizer (when the run has none), then CLIP; at the end saves
+    /// `clip/` and `text_encoder/`, scores validation retrieval and writes it to
+    /// `logs/encoder-eval.json`.
+    ///
+    /// - Parameters:
+    ///   - config: the requested config; see `adopt(_:in:)` for how it meets the run's own.
+    ///   - resume: continue from `state/encoder.safetensors` when present (bit-exact); otherwise
+    ///     training starts from step 0 (the tokenizer is kept).
+    ///   - interrupt: checked between steps; when raised the trainer saves a checkpoint and this
+    ///     returns an `.interrupted` report without saving models or scoring.
+    /// - Throws: `ConfigError` (a key), `DatasetError` (a data file), `TokenizerError`,
+    ///   `TrainingError` (NaN loss, a checkpoint of another model) — each one line.
+    public static func train(config requested: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
+                             observer: (any TrainingObserver)?) throws -> Report {
+        try validate(requested)
+        let note: (String) -> Void = { observer?.note($0) }
+        try run.create()
+        let config = try adopt(requested, in: run)
+        let data = try RunData(config: config, note: note)
+        let tokenizer = try self.tokenizer(config: config, data: data, run: run, note: note)
+        let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captions, maxLength: config.tokenizer.maxLength)
+
+        let seed = UInt64(config.seed)  // validated non-negative
+        // Stream 20 of the run seed: the encoder's initial weights, apart from data order and noise.
+        var generator = Philox(seed: seed, stream: 20)
+        let model = try CLIPModel(config: config.clip, text: config.textEncoder, vision: config.visionEncoder,
+                                  vocabularySize: tokenizer.vocabSize, generator: &generator)
+        let loader = try data.trainingLoader(batchSize: config.encoderTraining.batchSize, seed: config.seed, flip: config.data.flip)
+        let trainer = try StageTrainer(model: model, stage: name, config: config.encoderTraining, loader: loader, seed: seed,
+                                       emaDecay: nil, runFolder: run.url, resume: resume)
+        let startStep = trainer.step
+        if startStep > 0 { note("resuming the encoder at step \(startStep) of \(config.encoderTraining.steps)") }
+
+        let started = Date()
+        let outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, _ in
+            loss(model: model, captions: captions, batch: batch)
+        }, afterStep: { _ in
+            // OpenAI CLIP clamps the temperature after each optimizer step (CLIPModel.clampLogitScale).
+            model.clampLogitScale(in: trainer.parameters, layout: trainer.layout)
+        })
+        var report = Report(outcome: outcome, startStep: startStep, step: trainer.step, totalSteps: config.encoderTraining.steps,
+                            trainingSeconds: Date().timeIntervalSince(started), vocabularySize: tokenizer.vocabSize, scores: nil)
+        guard outcome == .finished else { return report }
+
+        try model.save(to: run.clip)
+        try model.textEncoder.save(to: run.textEncoder)
+        note("scoring validation retrieval on \(data.validationIndices.count) pairs")
+        let scores = try Retrieval.evaluate(model: model, captions: captions, data: data)
+        try FileManager.default.createDirectory(at: run.logs, withIntermediateDirectories: true)
+        try AtomicFile.write(Data(scores.json(step: trainer.step).utf8), to: evaluationLog(run))
+        report.scores = scores
+        return report
+    }
+
+    /// The symmetric contrastive loss of a batch: caption *i* pairs with image *i*.
+    static func loss(model: CLIPModel, captions: Captions, batch: DatasetBatch) -> Tensor {
+        let text = captions.batch(batch.indices)
+        let textEmbeds = model.textEmbeddings(ids: text.ids, batch: batch.count, length: captions.length, keyLengths: text.keyLengths)
+        let imageEmbeds = model.imageEmbeddings(pixels: batch.images)
+        return CLIPModel.contrastiveLoss(logitsPerText: model.logits(textEmbeds: textEmbeds, imageEmbeds: imageEmbeds).perText)
+    }
+
+    /// `logs/encoder-eval.json`: the retrieval scores of the last training (or nothing yet).
+    public static func evaluationLog(_ run: RunFolder) -> URL {
+        run.logs.appendingPathComponent("\(name)-eval.json")
+    }
+
+    /// Scores the run's saved `clip/` model on its validation split (what `t2i eval encoder` does),
+    /// with the run's own config, tokenizer and data.
+    public static func evaluate(run: RunFolder, note: ((String) -> Void)? = nil) throws -> RetrievalScores {
+        guard let config = try run.readConfig() else {
+            throw TrainingError("\(run.configFile.path): no such file — \(run.url.path) is not a run folder (train one with t2i train-encoder --run \(run.url.path))")
+        }
+        guard run.hasModel(run.clip) else {
+            throw TrainingError("\(run.clip.path): no trained CLIP model (config.json missing); train it with t2i train-encoder --run \(run.url.path)")
+        }
+        let model = try CLIPModel.load(from: run.clip)
+        let tokenizer = try SentencePieceTokenizer(contentsOf: run.tokenizerModel)
+        guard tokenizer.vocabSize <= model.textModel.vocabularySize else {
+            throw TrainingError("\(run.tokenizerModel.path): vocabulary \(tokenizer.vocabSize) is larger than the model's \(model.textModel.vocabularySize) token embeddings in \(run.clip.path)")
+        }
+        let data = try RunData(config: config, note: note)
+        let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captions, maxLength: config.tokenizer.maxLength)
+        return try Retrieval.evaluate(model: model, captions: captions, data: data)
+    }
+}

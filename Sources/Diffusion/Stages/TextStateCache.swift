@@ -1,0 +1,52 @@
+import TensorCore
+import Tokenizers
+
+/// Text-encoder hidden states of each distinct caption, computed once: shapes captions repeat,
+/// so a 20 000-image dataset has only about a thousand distinct ones.
+struct TextStateCache {
+    /// Row of each caption (by dataset index) in `states`.
+    let rowOfCaption: [Int]
+    /// (distinct captions, L, D).
+    let states: [Float]
+    let lengths: [Int]
+    let length: Int
+    let width: Int
+
+    init(tokenizer: SentencePieceTokenizer, textEncoder: CLIPTextModel, captions: [String], maxLength: Int) throws {
+        var rowOf: [String: Int] = [:]
+        var distinct: [String] = []
+        var rows: [Int] = []
+        for c in captions {
+            if let r = rowOf[c] { rows.append(r); continue }
+            rowOf[c] = distinct.count
+            rows.append(distinct.count)
+            distinct.append(c)
+        }
+        var states: [Float] = [], lengths: [Int] = []
+        for start in stride(from: 0, to: distinct.count, by: 256) {
+            let chunk = Array(distinct[start..<min(start + 256, distinct.count)])
+            var ids: [Int32] = []
+            for c in chunk { ids += try tokenizer.encode(c, maxLength: maxLength) }
+            let keyLengths = textEncoder.textModel.keyLengths(ids: ids, batch: chunk.count, length: maxLength)
+            states += textEncoder.encode(ids: ids, batch: chunk.count, length: maxLength, keyLengths: keyLengths).lastHiddenState.scalars
+            lengths += keyLengths
+        }
+        rowOfCaption = rows
+        self.states = states
+        self.lengths = lengths
+        length = maxLength
+        width = textEncoder.textModel.config.hiddenSize
+    }
+
+    /// Hidden states (B, L, D) and key lengths of captions `indices` (into the captions given at init).
+    func states(_ indices: [Int]) -> (Tensor, [Int]) {
+        let per = length * width
+        let rows = indices.map { rowOfCaption[$0] }
+        let t = Tensor(shape: [indices.count, length, width]) { out in
+            for (b, r) in rows.enumerated() {
+                for j in 0..<per { out[b * per + j] = states[r * per + j] }
+            }
+        }
+        return (t, rows.map { lengths[$0] })
+    }
+}

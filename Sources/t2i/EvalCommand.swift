@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Diffusion
+
+/// `t2i eval`: score a run's trained modules on its validation split.
+///
+/// One subcommand per module; each lives in an extension of `EvalCommand` (`EvalCommand+Name.swift`
+/// or here) and is listed in `subcommands`.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score a run's trained modules on its validation split.",
+        subcommands: [Encoder.self]
+    )
+
+    /// The run folder every evaluation reads.
+    struct RunFolderOption: ParsableArguments {
+        @Option(name: .long, help: "The run folder.")
+        var run: String = "runs/shapes-32"
+
+        var folder: RunFolder { RunFolder(URL(fileURLWithPath: run)) }
+    }
+}
+
+extension EvalCommand {
+    /// `t2i eval encoder`: validation retrieval of the run's CLIP model.
+    struct Encoder: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Text→image and image→text top-1/top-5 retrieval of the run's clip/ model.",
+            discussion: """
+                Scores consecutive batches of 64 validation pairs (the last partial batch dropped) with \
+                the run's config.yaml, tokenizer/ and clip/. A hit is a retrieved item whose caption \
+                equals the query's (captions repeat on shapes data); the strict figure requires the \
+                query's own partner.
+                """
+        )
+
+        @OptionGroup var options: RunFolderOption
+
+        func run() throws {
+            let started = ContinuousClock.now
+            let scores = try TextEncoderStage.evaluate(run: options.folder) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            scores.lines.forEach { print($0) }
+            print("scored in \(String(format: "%.1f", secondsSince(started))) s")
+        }
+    }
+}
