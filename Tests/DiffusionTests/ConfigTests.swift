@@ -83,3 +83,18 @@ import Diffusion
         #expect(try ConfigLoader.resolve(yaml: ConfigLoader.yaml(c), source: "x") == c)
     }
 }
+
+@Suite struct ShippedConfigTests {
+    static let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Configs")
+
+    @Test func defaultConfigFileEqualsTheBuiltInDefaults() throws {
+        let c = try ConfigLoader.load(file: Self.configs.appendingPathComponent("shapes-32.yaml"))
+        #expect(c == RunConfig())
+    }
+
+    @Test(arguments: ["tiny.yaml", "emoji-32.yaml"])
+    func otherConfigsResolve(_ name: String) throws {
+        _ = try ConfigLoader.load(file: Self.configs.appendingPathComponent(name))
+    }
+}

@@ -148,6 +148,7 @@ public enum ConfigLoader {
         case is String.Type: "a string"
         case is [Int].Type: "a list of integers"
         case is [String].Type: "a list of strings"
+        case is Node.Scalar.Type: "a single value (quote text that contains \": \")"
         default: "a value of type \(type)"
         }
     }
