@@ -74,5 +74,10 @@ public struct FileWriteError: Error, CustomStringConvertible {
     /// The operating system's explanation.
     public let reason: String
 
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { "cannot write \(path): \(reason)" }
 }

@@ -39,7 +39,11 @@ public enum ConfigLoader {
         for override in overrides {
             tree = try apply(override: override, to: tree)
         }
-        return try decode(tree, source: overrides.isEmpty ? source : "\(source) with --set")
+        let config = try decode(tree, source: overrides.isEmpty ? source : "\(source) with --set")
+        guard config.seed >= 0 else {
+            throw ConfigError(source: source, key: "seed", "must be 0 or more, got \(config.seed)")
+        }
+        return config
     }
 
     /// `config` as YAML, every key spelled out (what `t2i config show` prints and runs store).

@@ -8,7 +8,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var textEncoder = CLIPTextConfig()
     public var visionEncoder = CLIPVisionConfig()
     public var clip = CLIPConfig()
-    public var encoderTraining = TrainingConfig(batchSize: 64, steps: 3000, learningRate: 1e-3, warmupSteps: 100)
+    public var encoderTraining = TrainingConfig(batchSize: 64, steps: 1800, learningRate: 1e-3, warmupSteps: 100)
     public var vae = AutoencoderConfig()
     public var vaeLoss = AutoencoderLossConfig()
     public var vaeTraining = TrainingConfig(batchSize: 32, steps: 3000, learningRate: 1e-3, warmupSteps: 100)

@@ -58,7 +58,7 @@ public struct RunFolder: Sendable {
               "safety_checker": [null, null],
               "scheduler": ["diffusers", "DDIMScheduler"],
               "text_encoder": ["transformers", "CLIPTextModel"],
-              "tokenizer": ["transformers", "LlamaTokenizer"],
+              "tokenizer": ["transformers", "PreTrainedTokenizerFast"],
               "unet": ["diffusers", "UNet2DConditionModel"],
               "vae": ["diffusers", "AutoencoderKL"]
             }
@@ -71,10 +71,11 @@ public struct RunFolder: Sendable {
 
 extension RunFolder {
     /// The config a stage command runs with, so that every stage of one run agrees (DESIGN §6):
-    /// - a run that already has `config.yaml` uses it, with `overrides` applied (and saved back);
-    ///   an explicit `--config` file must then resolve to the same config, or it is refused;
-    /// - a new run uses `explicit` (else `defaultFile`, else the built-in defaults) with `overrides`,
-    ///   and writes it into the run.
+    /// - a run that already has `config.yaml` uses it, with `overrides` applied; an explicit
+    ///   `--config` file must then resolve to the same config, or it is refused;
+    /// - a new run uses `explicit` (else `defaultFile`, else the built-in defaults) with `overrides`.
+    /// Nothing is written here: each stage writes the config (`writeConfig`) once it has checked
+    /// the settings, so a refused `--set` leaves `config.yaml` as it was.
     public func stageConfig(explicit: URL?, defaultFile: URL?, overrides: [String]) throws -> RunConfig {
         if let existing = try readConfig(overrides: overrides) {
             if let explicit {
@@ -84,11 +85,8 @@ extension RunFolder {
                                       "differs from the run's own \(configFile.path); omit --config to continue this run, or use a new --run folder")
                 }
             }
-            if !overrides.isEmpty { try writeConfig(existing) }
             return existing
         }
-        let config = try ConfigLoader.load(file: explicit ?? defaultFile, overrides: overrides)
-        try writeConfig(config)
-        return config
+        return try ConfigLoader.load(file: explicit ?? defaultFile, overrides: overrides)
     }
 }

@@ -34,6 +34,7 @@ public enum AutoencoderStage {
         let data = try RunData(config: config, note: { observer?.note($0) })
         var init_ = Philox(seed: UInt64(config.seed), stream: 30)
         let model = try AutoencoderKL(config: config.vae, generator: &init_, source: run.configFile.path)
+        try run.writeConfig(config)  // settings checked: record them with the run
         let loader = try data.trainingLoader(batchSize: config.vaeTraining.batchSize, seed: config.seed, flip: config.data.flip)
         let trainer = try StageTrainer(model: model, stage: "ae", config: config.vaeTraining, loader: loader,
                                        seed: UInt64(config.seed), emaDecay: nil, runFolder: run.url, resume: resume)

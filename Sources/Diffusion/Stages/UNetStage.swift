@@ -55,6 +55,7 @@ public enum UNetStage {
         let textEncoder = try CLIPTextModel.load(from: run.textEncoder)
         let vae = try AutoencoderKL(contentsOf: run.vae)
         try checkFit(config: config, textEncoder: textEncoder, vae: vae, run: run)
+        try run.writeConfig(config)  // settings checked: record them with the run
         let schedule = try NoiseSchedule(config.scheduler, source: run.configFile.path)
         let predictionType = try PredictionType(config.scheduler, source: run.configFile.path)
         let data = try RunData(config: config, note: { observer?.note($0) })
