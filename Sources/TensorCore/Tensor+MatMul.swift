@@ -19,9 +19,9 @@ extension Tensor {
         FlopCounter.current?.add(2 * batch * m * n * k)
         var out = Tensor(shape: batchShape + [m, n]) { c in
             if shared {
-                // One GEMM with batch folded into M: (batch·M, K) · (K, N).
-                backend.gemm(transA: false, transB: false, m: batch * m, n: n, k: k, alpha: 1,
-                             a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
+                // Batch folded into M: (batch·M, K) · (K, N), row-blocked so rows are batch-invariant.
+                backend.rowBlockedGemm(transB: false, m: batch * m, n: n, k: k, alpha: 1,
+                                       a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
             } else {
                 backend.batchedGemm(batch: batch, transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
                                     a: a.pointer, lda: k, strideA: m * k, b: b.pointer, ldb: n, strideB: strideB,
@@ -73,9 +73,10 @@ extension Tensor {
                 let bp = bias.pointer
                 for r in 0..<rows { (yp + r * outFeatures).update(from: bp, count: outFeatures) }
             }
-            backend.gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
-                         a: x.pointer, lda: inFeatures, b: w.pointer, ldb: inFeatures,
-                         beta: bias == nil ? 0 : 1, c: yp, ldc: outFeatures)
+            // Row-blocked: a row's result must not depend on how many rows (images) there are.
+            backend.rowBlockedGemm(transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
+                                   a: x.pointer, lda: inFeatures, b: w.pointer, ldb: inFeatures,
+                                   beta: bias == nil ? 0 : 1, c: yp, ldc: outFeatures)
         }
         let b = bias ?? Tensor(zeros: [0])
         Tensor.record(&out, [x, w, b]) { g in

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure kernels and training steps against the machine's sgemm GFLOP/s.",
-        subcommands: [Kernels.self, TrainEncoder.self, TrainAE.self]
+        subcommands: [Kernels.self, TrainEncoder.self, TrainAE.self, TrainUNet.self, Generate.self]
     )
 }
 

@@ -15,7 +15,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var unet = UNetConfig()
     public var scheduler = SchedulerConfig()
     public var diffusion = DiffusionTrainingConfig()
-    public var unetTraining = TrainingConfig(batchSize: 64, steps: 6000, learningRate: 3e-4, warmupSteps: 200)
+    public var unetTraining = TrainingConfig(batchSize: 64, steps: 4000, learningRate: 3e-4, warmupSteps: 200)
     public var sampling = SamplingConfig()
 
     public init() {}

@@ -56,9 +56,11 @@ public final class TextToImagePipeline {
     }
 
     /// Generates `request.count` images as a (B, 3, H, W) tensor in [-1, 1]. `progress` hears each
-    /// step; `trajectory` receives the predicted clean image x̂₀ (decoded) after each step.
+    /// step; `trajectory` receives the predicted clean image x̂₀ (decoded) after every
+    /// `trajectoryEvery`-th step and after the last (decoding costs time, so ask only for the
+    /// frames you keep).
     public func generate(_ request: GenerationRequest, progress: ((Int, Int) -> Void)? = nil,
-                         trajectory: ((Int, Tensor) -> Void)? = nil) throws -> Tensor {
+                         trajectory: ((Int, Tensor) -> Void)? = nil, trajectoryEvery: Int = 1) throws -> Tensor {
         let n = request.count
         guard n >= 1 else { throw SamplerError(message: "count must be at least 1, got \(n)") }
         var sampler = try SamplerKind(name: request.sampler, source: "--sampler")
@@ -90,7 +92,7 @@ public final class TextToImagePipeline {
             } else {
                 output = unet(input, timesteps: Array(repeating: t, count: n), context: context, contextLengths: lengths)
             }
-            if let trajectory {
+            if let trajectory, (i + 1) % max(trajectoryEvery, 1) == 0 || i + 1 == timesteps.count {
                 trajectory(i + 1, decode(predictedOriginal(modelOutput: output, modelInput: input, timestep: t)))
             }
             x = sampler.step(modelOutput: output, timestep: t, sample: x, noise: &noise)

@@ -1,0 +1,73 @@
+import Foundation
+import Imaging
+
+/// Where `t2i generate` writes, and how: file names from the prompt and seed, one PNG per image or
+/// one grid, each with its `GenerationMetadata` in text chunks.
+///
+/// PNG bytes are a function of the pixels and the metadata alone (libpng's simplified writer is
+/// deterministic and the text chunks go in a fixed order), so the same request gives the same file.
+public enum GenerationFiles {
+    /// The folder default outputs go to.
+    public static let defaultFolder = "outputs"
+
+    /// The prompt as a file-name stem: lower-case ASCII letters and digits, every other run of
+    /// characters one "-", at most 60 characters; "image" when nothing is left.
+    public static func slug(_ prompt: String) -> String {
+        var out = ""
+        var pendingDash = false
+        for scalar in prompt.lowercased().unicodeScalars {
+            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                let dash = pendingDash && !out.isEmpty
+                if out.unicodeScalars.count + (dash ? 2 : 1) > 60 { break }
+                if dash { out += "-" }
+                pendingDash = false
+                out.unicodeScalars.append(scalar)
+            } else {
+                pendingDash = true
+            }
+        }
+        return out.isEmpty ? "image" : out
+    }
+
+    /// `outputs/<slug>-s<seed>.png`.
+    public static func defaultOutput(prompt: String, seed: UInt64) -> String {
+        "\(defaultFolder)/\(slug(prompt))-s\(seed).png"
+    }
+
+    /// `url` with `suffix` added to its stem, keeping the `.png` extension.
+    public static func sibling(of url: URL, suffix: String) -> URL {
+        let stem = url.pathExtension.lowercased() == "png" ? url.deletingPathExtension() : url
+        return stem.deletingLastPathComponent().appendingPathComponent(stem.lastPathComponent + suffix + ".png")
+    }
+
+    /// The files of a batch of `count` written to `out`: `out` itself for one image or a grid,
+    /// otherwise `<stem>-0.png`, `<stem>-1.png`, ….
+    public static func imageFiles(out: URL, count: Int, grid: Bool) -> [URL] {
+        if count == 1 || grid { return [out] }
+        return (0..<count).map { sibling(of: out, suffix: "-\($0)") }
+    }
+
+    /// Columns of a grid of `count` images: ⌈√count⌉, so the layout follows from the count alone.
+    public static func gridColumns(_ count: Int) -> Int {
+        var columns = 1
+        while columns * columns < count { columns += 1 }
+        return columns
+    }
+
+    /// Writes `images` (seeds `metadata.seed`, +1, …) as separate PNGs or as one grid PNG, creating
+    /// folders as needed; returns the files written. Each separate file records its own seed.
+    @discardableResult
+    public static func write(_ images: [Image], metadata: GenerationMetadata, to out: URL, grid: Bool) throws -> [URL] {
+        precondition(images.count == metadata.count, "GenerationFiles.write: \(images.count) images for a record of \(metadata.count)")
+        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if grid && images.count > 1 {
+            try Image.grid(images, columns: gridColumns(images.count), padding: 2).writePNG(to: out, text: metadata.textEntries)
+            return [out]
+        }
+        let files = imageFiles(out: out, count: images.count, grid: false)
+        for (i, (image, file)) in zip(images, files).enumerated() {
+            try image.writePNG(to: file, text: metadata.image(i).textEntries)
+        }
+        return files
+    }
+}

@@ -1,0 +1,41 @@
+/// Which attributes of one generated image match its prompt.
+public struct ShapesProbeVerdict: Sendable, Equatable {
+    /// The attributes the probe scores, in the order it prints them.
+    public enum Attribute: String, CaseIterable, Sendable {
+        case colour, shape, size, position, background
+    }
+
+    public var colour: Bool
+    public var shape: Bool
+    public var size: Bool
+    public var position: Bool
+    public var background: Bool
+
+    public init(colour: Bool, shape: Bool, size: Bool, position: Bool, background: Bool) {
+        self.colour = colour
+        self.shape = shape
+        self.size = size
+        self.position = position
+        self.background = background
+    }
+
+    /// Whether `attribute` matches.
+    public subscript(_ attribute: Attribute) -> Bool {
+        switch attribute {
+        case .colour: colour
+        case .shape: shape
+        case .size: size
+        case .position: position
+        case .background: background
+        }
+    }
+
+    /// All five attributes match.
+    public var fullyRight: Bool { Attribute.allCases.allSatisfy { self[$0] } }
+
+    /// "✓" or the wrong attributes, e.g. "✗ shape, size".
+    public var summary: String {
+        let wrong = Attribute.allCases.filter { !self[$0] }.map(\.rawValue)
+        return wrong.isEmpty ? "✓" : "✗ " + wrong.joined(separator: ", ")
+    }
+}

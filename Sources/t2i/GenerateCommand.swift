@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import Diffusion
+import Imaging
+
+/// `t2i generate`: prompt → PNG(s) with a trained pipeline; each PNG records how to regenerate it.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate images from a prompt; each PNG records what regenerates it (--from IMAGE.png).",
+        discussion: """
+            The model: --run DIR, else runs/shapes-32 when it holds a trained pipeline, else the \
+            shipped Data/models/shapes-32. Sampler, steps, guidance and eta default to the run's \
+            config.yaml `sampling` section. Image i of --count N --seed S is the image --seed S+i \
+            gives alone, and is written as <out stem>-<i>.png recording seed S+i (or, with --grid, \
+            all in one grid PNG). Text chunks: t2i:prompt, t2i:negative_prompt, t2i:seed, \
+            t2i:sampler, t2i:steps, t2i:guidance, t2i:eta, t2i:model, t2i:version (t2i:count for a \
+            grid) and an AUTOMATIC1111-style `parameters` line. --trajectory also writes \
+            <out stem>-trajectory.png: the predicted clean image x̂₀ every steps/10 steps, one row \
+            per image.
+            """
+    )
+
+    @Argument(help: "The prompt (omit with --from).")
+    var prompt: String?
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("The run (pipeline) folder.", valueName: "dir"))
+    var runPath: String?
+
+    @Option(name: .long, help: "Negative prompt: what guidance steers away from (default: none).")
+    var negative: String?
+
+    @Option(name: .long, help: "Seed of the first image (default 0); image i uses seed + i.")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "Number of images (default 1).")
+    var count: Int?
+
+    @Option(name: .long, help: "Denoising steps (default: the run's sampling.steps).")
+    var steps: Int?
+
+    @Option(name: .long, help: "ddim, ddpm, euler_ancestral or dpmpp_2m (default: the run's sampling.sampler).")
+    var sampler: String?
+
+    @Option(name: .long, help: "Classifier-free guidance scale; 1 turns it off (default: the run's sampling.guidance).")
+    var guidance: Float?
+
+    @Option(name: .long, help: "DDIM's η (default: the run's sampling.eta).")
+    var eta: Float?
+
+    @Option(name: .long, help: ArgumentHelp("Output PNG (default: outputs/<prompt>-s<seed>.png; with --from, IMAGE-regenerated.png).", valueName: "path"))
+    var out: String?
+
+    @Flag(name: .long, help: "Write all images of --count into one grid PNG.")
+    var grid = false
+
+    @Flag(name: .long, help: "Also write <out stem>-trajectory.png: x̂₀ every few steps, one row per image.")
+    var trajectory = false
+
+    @Option(name: .long, help: ArgumentHelp("Regenerate the image(s) of a PNG written by t2i generate, from its text chunks, and compare bytes.", valueName: "image.png"))
+    var from: String?
+
+    func validate() throws {
+        if from != nil {
+            let conflicting = [("PROMPT", prompt != nil), ("--negative", negative != nil), ("--seed", seed != nil),
+                               ("--count", count != nil), ("--steps", steps != nil), ("--sampler", sampler != nil),
+                               ("--guidance", guidance != nil), ("--eta", eta != nil), ("--grid", grid)]
+                .filter(\.1).map(\.0)
+            guard conflicting.isEmpty else {
+                throw ValidationError("--from takes every setting from the image; drop \(conflicting.joined(separator: ", "))")
+            }
+        } else {
+            guard prompt != nil else { throw ValidationError("give a prompt, or --from IMAGE.png") }
+        }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        if let guidance, !guidance.isFinite { throw ValidationError("--guidance must be a finite number") }
+        if let eta, !(eta.isFinite && eta >= 0) { throw ValidationError("--eta must be a number ≥ 0, got \(eta)") }
+        if let sampler { _ = try SamplerKind(name: sampler, source: "--sampler") }
+    }
+
+    func run() throws {
+        if let from {
+            try regenerate(URL(fileURLWithPath: from))
+            return
+        }
+        let (folder, modelPath) = try PipelineLocator().locate(run: runPath)
+        var request = try GenerationRequest(prompt: prompt ?? "", defaultsOf: folder)
+        if let negative { request.negativePrompt = negative }
+        if let seed { request.seed = seed }
+        if let count { request.count = count }
+        if let steps { request.steps = steps }
+        if let sampler { request.sampler = sampler }
+        if let guidance { request.guidance = guidance }
+        if let eta { request.eta = eta }
+        let output = URL(fileURLWithPath: out ?? GenerationFiles.defaultOutput(prompt: request.prompt, seed: request.seed))
+        let (files, strip) = try Self.generate(request, folder: folder, modelPath: modelPath, out: output, grid: grid, trajectory: trajectory)
+        for (i, file) in files.enumerated() {
+            let seedText = files.count == 1 && request.count > 1 ? "seeds \(request.seed)…\(request.seed &+ UInt64(request.count - 1))"
+                                                                 : "seed \(request.seed &+ UInt64(i))"
+            print("wrote \(file.path) (\(seedText))")
+        }
+        if let strip { print(strip) }
+    }
+
+    /// Regenerates the image(s) recorded in `source` and compares the bytes.
+    private func regenerate(_ source: URL) throws {
+        let metadata = try GenerationMetadata(contentsOf: source)
+        if metadata.version != T2IVersion.string {
+            FileHandle.standardError.write(Data("note: \(source.path) was written by t2i \(metadata.version), this is t2i \(T2IVersion.string); the pixels may differ\n".utf8))
+        }
+        let (folder, modelPath) = try PipelineLocator().locate(run: runPath ?? metadata.model)
+        let output = URL(fileURLWithPath: out ?? GenerationFiles.sibling(of: source, suffix: "-regenerated").path)
+        let (files, strip) = try Self.generate(metadata.request, folder: folder, modelPath: modelPath, out: output,
+                                               grid: metadata.count > 1, trajectory: trajectory)
+        let same = FileManager.default.contentsEqual(atPath: source.path, andPath: files[0].path)
+        print("wrote \(files[0].path) (\(metadata.parameters))")
+        if let strip { print(strip) }
+        print(same ? "identical: \(files[0].path) is byte for byte \(source.path)"
+                   : "DIFFERENT: \(files[0].path) does not match \(source.path) byte for byte")
+    }
+
+    /// Generates `request` with the pipeline in `folder` and writes the PNG(s) and, when asked, the
+    /// trajectory strip; returns the files and a line about the strip.
+    static func generate(_ request: GenerationRequest, folder: RunFolder, modelPath: String, out: URL, grid: Bool,
+                         trajectory: Bool) throws -> (files: [URL], strip: String?) {
+        let pipeline = try TextToImagePipeline(folder: folder)
+        let bar = StepProgress(label: "denoising")
+        var frames = GenerationTrajectory(steps: request.steps)
+        var frameError: (any Error)?
+        let images = try Image.images(fromBatch: pipeline.generate(
+            request, progress: { bar.update($0, of: $1) },
+            trajectory: trajectory ? { step, predicted in
+                do { try frames.record(step: step, predicted: predicted) } catch { frameError = error }
+            } : nil,
+            trajectoryEvery: frames.interval))
+        if let frameError { throw frameError }
+        let metadata = GenerationMetadata(request: request, model: modelPath, version: T2IVersion.string)
+        let files = try GenerationFiles.write(images, metadata: metadata, to: out, grid: grid)
+        if trajectory {
+            let file = GenerationFiles.sibling(of: out, suffix: "-trajectory")
+            try frames.strip().writePNG(to: file, text: [
+                (key: "Description", value: "t2i generate --trajectory: predicted x0 after steps \(frames.stepList) of \(request.steps); one row per image"),
+                (key: GenerationMetadata.Key.parameters, value: metadata.parameters),
+            ])
+            return (files, "wrote \(file.path) (x̂₀ after steps \(frames.stepList); one row per image)")
+        }
+        return (files, nil)
+    }
+}
+
+extension GenerateCommand {
+    /// `label [#####-----] done/total  unit/s  ETA` on one stderr line for a terminal; one summary
+    /// line at the end otherwise.
+    final class StepProgress {
+        private let label: String
+        private let unit: String
+        private let isTerminal = isatty(STDERR_FILENO) != 0
+        private let started = Date()
+        private var lastDraw = Date.distantPast
+
+        init(label: String, unit: String = "steps") {
+            self.label = label
+            self.unit = unit
+        }
+
+        func update(_ step: Int, of total: Int) {
+            let now = Date()
+            let last = step == total
+            let elapsed = now.timeIntervalSince(started)
+            if !isTerminal {
+                if last { note(String(format: "%@: %d %@ in %.1f s", label, total, unit, elapsed)) }
+                return
+            }
+            guard last || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+            lastDraw = now
+            let width = 24
+            let filled = Int(Double(width) * Double(step) / Double(max(total, 1)))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            let rate = elapsed > 0 ? Double(step) / elapsed : 0
+            let left = rate > 0 ? Double(total - step) / rate : .infinity
+            let line = String(format: "%@ [%@] %d/%d  %.1f %@/s  ETA %@", label, bar, step, total, rate, unit, ProgressBar.duration(left))
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + (last ? "\n" : "")).utf8))
+        }
+
+        func note(_ message: String) {
+            FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[K" : "") + message + "\n").utf8))
+        }
+    }
+}

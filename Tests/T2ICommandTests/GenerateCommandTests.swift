@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import Imaging
+
+/// A tiny pipeline (Configs/tiny.yaml, 5 steps per stage, 128 images) trained once for the
+/// generation command tests, in a temporary folder.
+enum GenerateTinyRun {
+    /// The trained run folder, or why training failed.
+    static let folder: Result<URL, TrainError> = train()
+
+    struct TrainError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The run folder; fails the calling test when training failed.
+    static func run() throws -> URL {
+        try folder.get()
+    }
+
+    /// The folder the run and its data live in, removed when the test process exits.
+    private static let root = FileManager.default.temporaryDirectory
+        .appendingPathComponent("T2ICommandTests-tiny-\(UUID().uuidString)", isDirectory: true)
+
+    private static func train() -> Result<URL, TrainError> {
+        do {
+            let t2i = try T2IBinary()
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            atexit { try? FileManager.default.removeItem(at: GenerateTinyRun.root) }
+            let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("Configs/tiny.yaml").path
+            let run = root.appendingPathComponent("tiny")
+            let settings = ["--set", "data.count=128", "--set", "data.path=\(root.appendingPathComponent("data").path)",
+                            "--set", "encoder_training.steps=5", "--set", "vae_training.steps=5", "--set", "unet_training.steps=5"]
+            for stage in ["train-encoder", "train-ae", "train-unet"] {
+                let out = try t2i.run([stage, "--config", config, "--run", run.path] + settings, in: root)
+                guard out.status == 0 else { return .failure(TrainError(description: "\(stage) failed: \(out.stderr)")) }
+            }
+            return .success(run)
+        } catch {
+            return .failure(TrainError(description: "\(error)"))
+        }
+    }
+}
+
+/// `t2i generate` and `t2i diffuse`, run as a user runs them.
+@Suite("t2i generate", .serialized)
+struct GenerateCommandTests {
+    static let prompt = "a large red circle in the center on a white background"
+
+    /// Runs `t2i generate` in `folder` and requires success.
+    static func generate(_ arguments: [String], in folder: URL) throws -> T2IBinary.Output {
+        let out = try T2IBinary().run(["generate"] + arguments, in: folder)
+        try #require(out.status == 0, "t2i generate \(arguments) failed: \(out.stderr)")
+        return out
+    }
+
+    @Test("the same command twice gives identical bytes; the PNG records the settings")
+    func deterministic() throws {
+        let run = try GenerateTinyRun.run()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try Self.generate([Self.prompt, "--run", run.path, "--seed", "3", "--negative", "blue"], in: folder)
+        #expect(first.stdout.contains("outputs/a-large-red-circle-in-the-center-on-a-white-background-s3.png"))
+        let file = folder.appendingPathComponent("outputs/a-large-red-circle-in-the-center-on-a-white-background-s3.png")
+        let bytes = try Data(contentsOf: file)
+        try FileManager.default.removeItem(at: file)
+        _ = try Self.generate([Self.prompt, "--run", run.path, "--seed", "3", "--negative", "blue"], in: folder)
+        #expect(try Data(contentsOf: file) == bytes)
+        let text = Dictionary(try Image.readPNGText(at: file).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        #expect(text["t2i:prompt"] == Self.prompt)
+        #expect(text["t2i:negative_prompt"] == "blue")
+        #expect(text["t2i:seed"] == "3")
+        #expect(text["t2i:sampler"] == "ddim")
+        #expect(text["t2i:steps"] == "10")  // tiny.yaml's sampling.steps
+        #expect(text["t2i:guidance"] == "4.0")
+        #expect(text["t2i:model"] == run.path)
+        #expect(text["parameters"]?.contains("Seed: 3") == true)
+    }
+
+    @Test("image i of --count 4 --seed 7 is the single image of --seed 7+i: same pixels, same file")
+    func batchEqualsSingles() throws {
+        let run = try GenerateTinyRun.run()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try Self.generate([Self.prompt, "--run", run.path, "--count", "4", "--seed", "7", "--out", "batch.png"], in: folder)
+        for i in 0..<4 {
+            _ = try Self.generate([Self.prompt, "--run", run.path, "--seed", "\(7 + i)", "--out", "single-\(7 + i).png"], in: folder)
+            let fromBatch = folder.appendingPathComponent("batch-\(i).png")
+            let single = folder.appendingPathComponent("single-\(7 + i).png")
+            #expect(try Image.readPNG(at: fromBatch) == Image.readPNG(at: single), "image \(i): pixels differ")
+            #expect(try Data(contentsOf: fromBatch) == Data(contentsOf: single), "image \(i): files differ")
+        }
+        #expect(try Image.readPNG(at: folder.appendingPathComponent("batch-0.png"))
+                != Image.readPNG(at: folder.appendingPathComponent("batch-1.png")))
+    }
+
+    @Test("--from regenerates an image byte for byte, and a grid with its trajectory")
+    func regenerate() throws {
+        let run = try GenerateTinyRun.run()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try Self.generate([Self.prompt, "--run", run.path, "--count", "2", "--seed", "5", "--sampler", "euler_ancestral",
+                               "--steps", "6", "--guidance", "2.5", "--out", "pic.png"], in: folder)
+        let again = try Self.generate(["--from", "pic-1.png"], in: folder)
+        #expect(again.stdout.contains("identical"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("pic-1-regenerated.png"))
+                == Data(contentsOf: folder.appendingPathComponent("pic-1.png")))
+
+        let grid = try Self.generate(["a small blue square in the top left on a black background", "--run", run.path, "--count", "3",
+                                      "--grid", "--trajectory", "--out", "grid.png"], in: folder)
+        #expect(grid.stdout.contains("grid-trajectory.png"))
+        let strip = try Image.readPNG(at: folder.appendingPathComponent("grid-trajectory.png"))
+        #expect(strip.height == 3 * 16 + 4 && strip.width == 10 * 16 + 11)  // 3 rows, 10 frames of 16×16, padding 1
+        let regrid = try Self.generate(["--from", "grid.png", "--out", "grid-again.png"], in: folder)
+        #expect(regrid.stdout.contains("identical"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("grid-again.png")) == Data(contentsOf: folder.appendingPathComponent("grid.png")))
+    }
+
+    @Test("bad input: a missing run folder, no model at all, a PNG without metadata, settings beside --from")
+    func badInput() throws {
+        let t2i = try T2IBinary()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = try t2i.run(["generate", Self.prompt, "--run", "runs/nowhere"], in: folder)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("runs/nowhere"))
+        #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+
+        let none = try t2i.run(["generate", Self.prompt], in: folder)
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("runs/shapes-32") && none.stderr.contains("train-encoder"))
+        #expect(none.stderr.split(separator: "\n").count == 1, "\(none.stderr)")
+
+        let plain = folder.appendingPathComponent("plain.png")
+        try Image(width: 4, height: 4, format: .rgb).writePNG(to: plain)
+        let noMetadata = try t2i.run(["generate", "--from", "plain.png"], in: folder)
+        #expect(noMetadata.status != 0)
+        #expect(noMetadata.stderr.contains("plain.png") && noMetadata.stderr.contains("t2i:prompt"))
+        #expect(noMetadata.stderr.split(separator: "\n").count == 1, "\(noMetadata.stderr)")
+
+        let both = try t2i.run(["generate", "--from", "plain.png", "--seed", "3"], in: folder)
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("--seed"))
+    }
+
+    @Test("diffuse: a strip of the input and one frame per timestep; a wrong-size image is refused")
+    func diffuse() throws {
+        let run = try GenerateTinyRun.run()
+        let t2i = try T2IBinary()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = run.deletingLastPathComponent().appendingPathComponent("data/000000.png")
+        try FileManager.default.copyItem(at: data, to: folder.appendingPathComponent("in.png"))
+        let out = try t2i.run(["diffuse", "in.png", "--run", run.path, "--timesteps", "0,250,999"], in: folder)
+        try #require(out.status == 0, "\(out.stderr)")
+        let strip = try Image.readPNG(at: folder.appendingPathComponent("in-forward.png"))
+        #expect(strip.width == 4 * 16 + 5 && strip.height == 16 + 2)
+        #expect(out.stdout.contains("999"))
+
+        try Image(width: 20, height: 20, format: .rgb).writePNG(to: folder.appendingPathComponent("big.png"))
+        let bad = try t2i.run(["diffuse", "big.png", "--run", run.path], in: folder)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("big.png") && bad.stderr.contains("16×16"))
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import Imaging
+
+/// `t2i eval shapes|generation|ae` and `t2i bench train-unet|generate` on tiny settings.
+@Suite("t2i eval and bench for generation", .serialized)
+struct GenerateEvalCommandTests {
+    @Test("eval shapes prints per-attribute accuracy and writes a grid")
+    func shapes() throws {
+        let run = try GenerateTinyRun.run()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = try T2IBinary().run(["eval", "shapes", "--run", run.path, "--seeds", "1", "--steps", "2", "--grid", "probe.png"], in: folder)
+        try #require(out.status == 0, "\(out.stderr)")
+        for attribute in ["colour", "shape", "size", "position", "background", "fully"] {
+            #expect(out.stdout.contains("  \(attribute)"), "\(attribute) missing from: \(out.stdout)")
+        }
+        #expect(out.stdout.split(separator: "\n").filter { $0.hasPrefix("✓") || $0.hasPrefix("✗") }.count == 72)
+        let grid = try Image.readPNG(at: folder.appendingPathComponent("probe.png"))
+        #expect(grid.width == 12 * 16 + 13 * 2 && grid.height == 6 * 19 + 7 * 2)  // 12 columns, padding 2, a 3-pixel band under each image
+    }
+
+    @Test("eval generation prints the CLIP score and the CLIP-feature FID, saying it is not Inception FID")
+    func generation() throws {
+        let run = try GenerateTinyRun.run()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("a large red circle in the center on a white background\n\na small blue square in the top left on a black background\n".utf8)
+            .write(to: folder.appendingPathComponent("prompts.txt"))
+        let out = try T2IBinary().run(["eval", "generation", "--run", run.path, "--prompts", "prompts.txt", "--per-prompt", "2",
+                                       "--steps", "2"], in: folder)
+        try #require(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("CLIP score"))
+        #expect(out.stdout.contains("CLIP-feature FID (run's own CLIP image tower, NOT Inception FID): "))
+        let missing = try T2IBinary().run(["eval", "generation", "--run", run.path, "--prompts", "none.txt"], in: folder)
+        #expect(missing.status != 0 && missing.stderr.contains("none.txt"))
+    }
+
+    @Test("eval ae prints PSNR and latent statistics")
+    func ae() throws {
+        let run = try GenerateTinyRun.run()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = try T2IBinary().run(["eval", "ae", "--run", run.path], in: folder)
+        try #require(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("validation PSNR") && out.stdout.contains("latent std per channel"))
+        let none = try T2IBinary().run(["eval", "ae", "--run", "nowhere"], in: folder)
+        #expect(none.status != 0 && none.stderr.contains("nowhere"))
+    }
+
+    @Test("bench train-unet and bench generate run small versions and print GFLOP/s")
+    func bench() throws {
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Configs/tiny.yaml").path
+        let train = try T2IBinary().run(["bench", "train-unet", "--config", config, "--batch-size", "4", "--steps", "1"], in: folder)
+        try #require(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("GFLOP/s"))
+        let generate = try T2IBinary().run(["bench", "generate", "--config", config, "--count", "2", "--steps", "2"], in: folder)
+        try #require(generate.status == 0, "\(generate.stderr)")
+        #expect(generate.stdout.contains("GFLOP/s") && generate.stdout.contains("U-Net batch 4"))
+    }
+}
