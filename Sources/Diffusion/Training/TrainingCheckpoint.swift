@@ -85,10 +85,11 @@ public struct TrainingCheckpoint {
         try read("adam.exp_avg", into: adam.firstMoment)
         try read("adam.exp_avg_sq", into: adam.secondMoment)
         adam.restore(step: checkpoint.adamStep)
-        if ema != nil {
+        if var average = ema {
             guard file.tensors["ema"] != nil else { throw TrainingError("\(url.path): checkpoint has no EMA weights") }
-            try read("ema", into: ema!.shadow)
-            ema!.restore(updates: checkpoint.emaUpdates)
+            try read("ema", into: average.shadow)
+            average.restore(updates: checkpoint.emaUpdates)
+            ema = average
         }
         return checkpoint
     }
