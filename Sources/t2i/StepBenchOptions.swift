@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Diffusion
+
+/// Options shared by the `t2i bench train-*` commands that time whole training steps.
+struct StepBenchOptions: ParsableArguments {
+    @Option(name: .long, help: "A YAML config (default: the built-in default config).")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(name: .long, help: "Timed steps.")
+    var steps: Int = 5
+
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+    }
+
+    /// The config to benchmark: the given file (or the defaults) with the overrides.
+    func loadConfig() throws -> RunConfig {
+        try ConfigLoader.load(file: config.map { URL(fileURLWithPath: $0) }, overrides: overrides)
+    }
+
+    /// Runs `bench` (1 warmup step, then `steps`) and prints the median time and GFLOP/s;
+    /// `unit` names what one batch item is ("images", "latents").
+    func report<Model>(_ bench: inout StepBenchmark<Model>, batchSize: Int, unit: String) {
+        let results = bench.run(warmup: 1, steps: steps)
+        let times = results.map(\.seconds).sorted()
+        let median = times[times.count / 2]
+        let flops = Double(results.last?.flops ?? 0)
+        print(String(format: "time per step: median %.3f s (%.2f steps/s, %.0f %@/s); loss %.4f", median, 1 / median,
+                     Double(batchSize) / median, unit, results.last?.loss ?? .nan))
+        print(String(format: "GFLOP/s: %.1f (%.2f GFLOP per step)", flops / median / 1e9, flops / 1e9))
+    }
+}
