@@ -142,9 +142,9 @@ public struct EmojiImporter: Sendable {
         }
         let codePoints = hex.map { $0.uppercased() }.joined(separator: " ")
         return .written(line: CaptionsLine.make(file: outName, text: caption, extra: [
-            (key: "style", json: CaptionsLine.quoted(source.style)),
-            (key: "name", json: CaptionsLine.quoted(job.name)),
-            (key: "codepoints", json: CaptionsLine.quoted(codePoints)),
+            (key: "style", json: JSONString.quoted(source.style)),
+            (key: "name", json: JSONString.quoted(job.name)),
+            (key: "codepoints", json: JSONString.quoted(codePoints)),
         ]))
     }
 

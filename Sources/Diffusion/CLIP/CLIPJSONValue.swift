@@ -1,3 +1,5 @@
+import TensorCore
+
 /// A JSON value written the way Python's `json.dump` writes a transformers config: floats always
 /// carry a decimal point or exponent (`1.0`, not `1`).
 ///
@@ -21,37 +23,15 @@ enum CLIPJSONValue {
             precondition(v.isFinite, "JSON has no representation for \(v)")
             return v.description
         case .string(let s):
-            return Self.quote(s)
+            return JSONString.quoted(s)
         case .array(let items):
             if items.isEmpty { return "[]" }
             return "[\n" + items.map { pad + $0.rendered(indent: indent + 2) }.joined(separator: ",\n") + "\n" + close + "]"
         case .object(let pairs):
             if pairs.isEmpty { return "{}" }
             let sorted = pairs.sorted { $0.0 < $1.0 }
-            return "{\n" + sorted.map { pad + Self.quote($0.0) + ": " + $0.1.rendered(indent: indent + 2) }.joined(separator: ",\n")
+            return "{\n" + sorted.map { pad + JSONString.quoted($0.0) + ": " + $0.1.rendered(indent: indent + 2) }.joined(separator: ",\n")
                 + "\n" + close + "}"
         }
-    }
-
-    /// A JSON string literal (RFC 8259 §7).
-    private static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

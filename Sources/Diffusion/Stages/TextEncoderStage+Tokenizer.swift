@@ -42,9 +42,7 @@ extension TextEncoderStage {
     /// the right, truncation keeping eos.
     static func writeTokenizerConfig(_ tokenizer: SentencePieceTokenizer, maxLength: Int, in folder: URL) throws {
         func quoted(_ id: Int32) throws -> String {
-            let piece = try tokenizer.piece(for: id)
-            let data = try JSONSerialization.data(withJSONObject: piece, options: [.fragmentsAllowed, .withoutEscapingSlashes])
-            return String(decoding: data, as: UTF8.self)
+            JSONString.quoted(try tokenizer.piece(for: id))
         }
         let json = """
             {
