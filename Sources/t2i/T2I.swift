@@ -14,6 +14,6 @@ struct T2I: ParsableCommand {
             separately, joined in a pipeline that turns a prompt into an image.
             """,
         version: T2IVersion.string,
-        subcommands: [TokenizerCommand.self, DataCommand.self, TrainEncoderCommand.self, TrainAECommand.self, TrainUNetCommand.self, EvalCommand.self, ConfigCommand.self, BenchCommand.self, GenerateCommand.self, DiffuseCommand.self]
+        subcommands: [TokenizerCommand.self, DataCommand.self, TrainEncoderCommand.self, TrainAECommand.self, TrainUNetCommand.self, EvalCommand.self, ConfigCommand.self, BenchCommand.self, GenerateCommand.self, DiffuseCommand.self, ExportCommand.self, QuickstartCommand.self]
     )
 }

@@ -1,0 +1,127 @@
+import Foundation
+
+/// What `t2i quickstart` trains: the default config, or, given a time budget, a smaller one whose
+/// step counts are sized to finish in about that many minutes.
+///
+/// Sizing uses seconds per training step measured on the reference machine (2 cores, idle; see
+/// `referenceSecondsPerStep`), so a plan is the same on every machine — results stay reproducible
+/// from the config — and the quickstart revises its time estimate from the speed it actually sees.
+public struct QuickstartPlan: Sendable {
+    /// A training stage, in the order they run.
+    public enum Stage: String, CaseIterable, Sendable {
+        case encoder = "text encoder", autoencoder, unet = "U-Net"
+    }
+
+    /// The budget a plan may be asked for: below 5 minutes too few U-Net steps remain to learn
+    /// shapes; above 3 hours the default config (the best model this toolkit trains) is the better choice.
+    public static let minutesRange = 5...180
+
+    /// Minutes of the budget kept for everything but training steps: making the data, the
+    /// tokenizer, caching latents, retrieval and PSNR scoring, and the final grid.
+    static let overheadMinutes = 1.0
+
+    /// Share of the training time each stage gets: the U-Net decides what the images look like.
+    static let shares: [Stage: Double] = [.encoder: 0.15, .autoencoder: 0.2, .unet: 0.65]
+
+    /// The budget in minutes, or nil for the default config.
+    public let minutes: Int?
+    public let config: RunConfig
+
+    /// The default config (`minutes` nil) or a budget plan.
+    public init(minutes: Int?) throws {
+        self.minutes = minutes
+        guard let minutes else {
+            config = RunConfig()
+            return
+        }
+        guard Self.minutesRange.contains(minutes) else {
+            throw TrainingError("--minutes \(minutes): choose \(Self.minutesRange.lowerBound) to \(Self.minutesRange.upperBound) (or leave it out to train the default config)")
+        }
+        var config = Self.smallModels()
+        let training = (Double(minutes) - Self.overheadMinutes) * 60
+        for stage in Stage.allCases {
+            let seconds = training * Self.shares[stage]!
+            let steps = max(100, Int(seconds / Self.referenceSecondsPerStep(stage, small: true)) / 10 * 10)
+            let warmup = min(100, steps / 10)
+            switch stage {
+            case .encoder: (config.encoderTraining.steps, config.encoderTraining.warmupSteps) = (steps, warmup)
+            case .autoencoder: (config.vaeTraining.steps, config.vaeTraining.warmupSteps) = (steps, warmup)
+            case .unet: (config.unetTraining.steps, config.unetTraining.warmupSteps) = (steps, warmup)
+            }
+        }
+        // One preview at the end of each stage is enough in a short run; checkpoints every
+        // ~2 minutes keep a Ctrl-C cheap.
+        for keyPath in [\RunConfig.encoderTraining, \RunConfig.vaeTraining, \RunConfig.unetTraining] {
+            config[keyPath: keyPath].previewEvery = config[keyPath: keyPath].steps
+            config[keyPath: keyPath].checkpointEvery = 500
+        }
+        self.config = config
+    }
+
+    /// The run folder a plan trains into by default: the default run for the default config (so
+    /// `t2i generate` finds it with no flags), else one per budget.
+    public var defaultRun: String {
+        minutes.map { "runs/quickstart-\($0)m" } ?? PipelineLocator.defaultRun
+    }
+
+    /// Steps of `stage` in this plan.
+    public func steps(_ stage: Stage) -> Int {
+        switch stage {
+        case .encoder: config.encoderTraining.steps
+        case .autoencoder: config.vaeTraining.steps
+        case .unet: config.unetTraining.steps
+        }
+    }
+
+    /// Estimated seconds of `stage` on the reference machine (training steps only).
+    public func estimatedSeconds(_ stage: Stage) -> Double {
+        Double(steps(stage)) * Self.referenceSecondsPerStep(stage, small: minutes != nil)
+    }
+
+    /// Estimated seconds of the whole quickstart on the reference machine.
+    public var estimatedTotalSeconds: Double {
+        Stage.allCases.reduce(Self.overheadMinutes * 60) { $0 + estimatedSeconds($1) }
+    }
+
+    /// Seconds per training step on the reference machine (2 cores, nothing else running): the
+    /// default config's from the logs of its training run (10th percentile of `seconds_per_step`),
+    /// the small models' from `t2i bench train-*` timed beside the default config's on the same
+    /// loaded machine and scaled by the ratio.
+    static func referenceSecondsPerStep(_ stage: Stage, small: Bool) -> Double {
+        switch (stage, small) {
+        case (.encoder, false): 0.66
+        case (.autoencoder, false): 0.60
+        case (.unet, false): 0.93
+        case (.encoder, true): 0.20
+        case (.autoencoder, true): 0.17
+        case (.unet, true): 0.29
+        }
+    }
+
+    /// The default config with every module shrunk to about a third of its cost per step: the same
+    /// data, tokenizer, latent shape (8×8×4) and sampling, so images compare with the default model's.
+    static func smallModels() -> RunConfig {
+        var config = RunConfig()
+        for keyPath in [\RunConfig.textEncoder.hiddenSize, \RunConfig.visionEncoder.hiddenSize, \RunConfig.clip.projectionDim] {
+            config[keyPath: keyPath] = 64
+        }
+        config.textEncoder.intermediateSize = 256
+        config.textEncoder.numHiddenLayers = 2
+        config.textEncoder.numAttentionHeads = 2
+        config.visionEncoder.intermediateSize = 256
+        config.visionEncoder.numHiddenLayers = 2
+        config.visionEncoder.numAttentionHeads = 2
+        config.vae.blockOutChannels = [16, 32, 32]
+        config.vae.normNumGroups = 8
+        config.unet.blockOutChannels = [32, 64]
+        config.unet.layersPerBlock = 1
+        config.unet.crossAttentionDim = 64
+        config.unet.attentionHeadDim = 2
+        config.unet.normNumGroups = 16
+        // A short run takes bigger steps; the EMA must follow within a few hundred of them.
+        config.encoderTraining.learningRate = 2e-3
+        config.unetTraining.learningRate = 1e-3
+        config.diffusion.emaDecay = 0.995
+        return config
+    }
+}
