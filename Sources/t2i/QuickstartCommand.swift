@@ -35,23 +35,23 @@ struct QuickstartCommand: ParsableCommand {
         let stages = QuickstartPlan.Stage.allCases.map { stage in
             "\(stage.rawValue) \(plan.steps(stage)) steps (~\(ProgressBar.duration(plan.estimatedSeconds(stage))))"
         }
-        print("quickstart: \(minutes.map { "a \($0)-minute plan" } ?? "the default config") in \(path); "
+        Self.say("quickstart: \(minutes.map { "a \($0)-minute plan" } ?? "the default config") in \(path); "
               + "data \(config.data.count) shapes images in \(config.data.path)")
-        print("  " + stages.joined(separator: ", "))
-        print("  about \(ProgressBar.duration(plan.estimatedTotalSeconds)) on a 2-core machine; revised after each stage")
+        Self.say("  " + stages.joined(separator: ", "))
+        Self.say("  about \(ProgressBar.duration(plan.estimatedTotalSeconds)) on a 2-core machine; revised after each stage")
 
         // Measured seconds over reference seconds of the stages trained so far: how this machine
         // compares with the reference, for the estimate of what is left.
         var measured = 0.0, reference = 0.0
         for stage in QuickstartPlan.Stage.allCases {
             if Self.isDone(stage, run: run) {
-                print("\(stage.rawValue): already trained in \(path), kept")
+                Self.say("\(stage.rawValue): already trained in \(path), kept")
                 continue
             }
             let resume = FileManager.default.fileExists(atPath: Self.checkpoint(stage, run: run).path)
             let stageStart = ContinuousClock.now
             guard try Self.train(stage, config: config, run: run, resume: resume, interrupt: interrupt, observer: bar) else {
-                print("stopped after \(ProgressBar.duration(secondsSince(started))); the same command continues from the checkpoint")
+                Self.say("stopped after \(ProgressBar.duration(secondsSince(started))); the same command continues from the checkpoint")
                 throw ExitCode(130)
             }
             let seconds = secondsSince(stageStart)
@@ -61,17 +61,17 @@ struct QuickstartCommand: ParsableCommand {
             }
             let left = QuickstartPlan.Stage.allCases.drop(while: { $0 != stage }).dropFirst()
                 .reduce(0.0) { $0 + plan.estimatedSeconds($1) } * (reference > 0 ? measured / reference : 1)
-            print("\(stage.rawValue): trained in \(ProgressBar.duration(seconds)); "
+            Self.say("\(stage.rawValue): trained in \(ProgressBar.duration(seconds)); "
                   + (left > 0 ? "about \(ProgressBar.duration(left)) of training left" : "all three stages trained"))
         }
 
         let grid = run.previews.appendingPathComponent("quickstart.png")
         try Self.writeGrid(run: run, config: config, to: grid)
-        print("wrote \(grid.path): one row per prompt, \(QuickstartCommand.gridColumns) seeds each")
-        print("quickstart finished in \(ProgressBar.duration(secondsSince(started)))")
+        Self.say("wrote \(grid.path): one row per prompt, \(QuickstartCommand.gridColumns) seeds each")
+        Self.say("quickstart finished in \(ProgressBar.duration(secondsSince(started)))")
         let prompt = config.sampling.previewPrompts.first ?? "a large red circle in the center on a white background"
         let runFlag = path == PipelineLocator.defaultRun ? "" : " --run \(path)"
-        print("next: t2i generate \"\(prompt)\"\(runFlag)   (or t2i eval shapes\(runFlag) to score it)")
+        Self.say("next: t2i generate \"\(prompt)\"\(runFlag)   (or t2i eval shapes\(runFlag) to score it)")
     }
 
     /// The run's own config when it has one (it must be this plan's), else the plan's.
@@ -110,13 +110,13 @@ struct QuickstartCommand: ParsableCommand {
         case .encoder:
             let report = try TextEncoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: observer)
             guard case .finished = report.outcome else { return false }
-            if let scores = report.scores { scores.lines.forEach { print($0) } }
+            if let scores = report.scores { scores.lines.forEach { Self.say($0) } }
             return true
         case .autoencoder:
             guard let report = try AutoencoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: observer) else {
                 return false
             }
-            print(String(format: "autoencoder: validation PSNR %.2f dB; scaling factor %.4f", report.psnr, report.scalingFactor))
+            Self.say(String(format: "autoencoder: validation PSNR %.2f dB; scaling factor %.4f", report.psnr, report.scalingFactor))
             return true
         case .unet:
             return try UNetStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: observer)
@@ -125,22 +125,23 @@ struct QuickstartCommand: ParsableCommand {
 
     static let gridColumns = 4
 
+    /// Prints a line now: the progress bar writes to stderr, and a plan line held in stdout's
+    /// buffer (stdout is a file or pipe under `tee` or nohup) would appear long after it.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     /// A grid of the config's preview prompts (one row each, seeds previewSeed…+3) with the
     /// run's sampling settings: the quickstart's result.
     static func writeGrid(run: RunFolder, config: RunConfig, to url: URL) throws {
-        let pipeline = try TextToImagePipeline(folder: run)
-        var images: [Image] = []
-        for prompt in config.sampling.previewPrompts {
-            var request = GenerationRequest(prompt: prompt)
-            request.seed = UInt64(config.sampling.previewSeed)
-            request.count = gridColumns
-            request.steps = config.sampling.steps
-            request.sampler = config.sampling.sampler
-            request.guidance = Float(config.sampling.guidance)
-            request.eta = Float(config.sampling.eta)
-            images += try Image.images(fromBatch: pipeline.generate(request))
-        }
+        var settings = GenerationRequest(prompt: "")
+        settings.seed = UInt64(config.sampling.previewSeed)
+        settings.steps = config.sampling.steps
+        settings.sampler = config.sampling.sampler
+        settings.guidance = Float(config.sampling.guidance)
+        settings.eta = Float(config.sampling.eta)
+        let grid = try TextToImagePipeline(folder: run).promptGrid(config.sampling.previewPrompts, settings: settings, columns: gridColumns)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Image.grid(images, columns: gridColumns, padding: 2).writePNG(to: url)
+        try grid.writePNG(to: url)
     }
 }

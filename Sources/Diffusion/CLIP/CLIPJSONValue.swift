@@ -6,6 +6,7 @@ import TensorCore
 /// Foundation's encoders write an integral `Double` as `1`, which transformers 5's strict config
 /// dataclasses reject for float fields (`initializer_factor: float`), so configs are rendered here.
 enum CLIPJSONValue {
+    case bool(Bool)
     case int(Int)
     case double(Double)
     case string(String)
@@ -16,6 +17,8 @@ enum CLIPJSONValue {
     func rendered(indent: Int = 0) -> String {
         let pad = String(repeating: " ", count: indent + 2), close = String(repeating: " ", count: indent)
         switch self {
+        case .bool(let v):
+            return v ? "true" : "false"
         case .int(let v):
             return String(v)
         case .double(let v):

@@ -19,6 +19,9 @@ struct CLIPTextConfigFile: Decodable, Equatable {
     var bosTokenId: Int?
     var eosTokenId: Int?
     var dtype: String?
+    /// Read by diffusers' StableDiffusionPipeline (`encode_prompt`): true makes it pass the
+    /// tokenizer's attention mask to the text encoder, as t2i does when it trains and generates.
+    var useAttentionMask: Bool?
 
     enum CodingKeys: String, CodingKey {
         case architectures, dtype
@@ -38,6 +41,7 @@ struct CLIPTextConfigFile: Decodable, Equatable {
         case padTokenId = "pad_token_id"
         case bosTokenId = "bos_token_id"
         case eosTokenId = "eos_token_id"
+        case useAttentionMask = "use_attention_mask"
     }
 
     /// transformers' `model_type` for a text config.
@@ -66,6 +70,7 @@ struct CLIPTextConfigFile: Decodable, Equatable {
         bosTokenId = tokens.bos
         eosTokenId = tokens.eos
         dtype = standalone ? "float32" : nil
+        useAttentionMask = standalone ? true : nil
     }
 
     /// The config with transformers' `CLIPTextConfig` defaults for missing fields
@@ -105,6 +110,7 @@ struct CLIPTextConfigFile: Decodable, Equatable {
         put(.bosTokenId, bosTokenId.map { .int($0) })
         put(.eosTokenId, eosTokenId.map { .int($0) })
         put(.dtype, dtype.map { .string($0) })
+        put(.useAttentionMask, useAttentionMask.map { .bool($0) })
         return .object(pairs)
     }
 }

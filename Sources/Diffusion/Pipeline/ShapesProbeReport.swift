@@ -35,10 +35,10 @@ public struct ShapesProbeReport: Sendable {
         var out = ["shapes probe: \(items.count) images (\(prompts) prompts × \(settings.seeds) seed\(settings.seeds == 1 ? "" : "s") from \(settings.seed)), "
                    + "\(settings.sampler) \(settings.steps) steps, guidance \(settings.guidance)"]
         for attribute in ShapesProbeVerdict.Attribute.allCases {
-            out.append("  " + attribute.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+            out.append("  " + attribute.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
                        + String(format: "%5.1f %%", 100 * accuracy(attribute)))
         }
-        out.append("  " + "fully right".padding(toLength: 11, withPad: " ", startingAt: 0)
+        out.append("  " + "fully right".padding(toLength: 12, withPad: " ", startingAt: 0)
                    + String(format: "%5.1f %% (all five attributes)", 100 * fullyRight))
         return out
     }

@@ -120,17 +120,28 @@ public enum UNetStage {
     public static let previewColumns = 4
 
     static func writePreview(pipeline: TextToImagePipeline, config: RunConfig, to url: URL) throws {
-        var images: [Image] = []
-        for prompt in config.sampling.previewPrompts {
-            var request = GenerationRequest(prompt: prompt)
-            request.seed = UInt64(config.sampling.previewSeed)
-            request.count = previewColumns
-            request.steps = min(config.sampling.steps, 25)
-            request.sampler = "ddim"
-            request.guidance = Float(config.sampling.guidance)
-            images += try Image.images(fromBatch: pipeline.generate(request))
-        }
+        var settings = GenerationRequest(prompt: "")
+        settings.seed = UInt64(config.sampling.previewSeed)
+        settings.steps = min(config.sampling.steps, 25)
+        settings.sampler = "ddim"
+        settings.guidance = Float(config.sampling.guidance)
+        let grid = try pipeline.promptGrid(config.sampling.previewPrompts, settings: settings, columns: previewColumns)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Image.grid(images, columns: previewColumns, padding: 2).writePNG(to: url)
+        try grid.writePNG(to: url)
+    }
+}
+
+extension TextToImagePipeline {
+    /// One row per prompt, `columns` images each (seeds settings.seed, +1, …), with the sampler
+    /// settings of `settings` (its prompt and count are ignored): preview and quickstart grids.
+    public func promptGrid(_ prompts: [String], settings: GenerationRequest, columns: Int) throws -> Image {
+        var images: [Image] = []
+        for prompt in prompts {
+            var request = settings
+            request.prompt = prompt
+            request.count = columns
+            images += try Image.images(fromBatch: generate(request))
+        }
+        return try Image.grid(images, columns: columns, padding: 2)
     }
 }
