@@ -117,30 +117,15 @@ struct KillResumeTests {
     /// Starts `t2i arguments` without waiting, sends it SIGKILL once `log` shows `afterStep`, and
     /// reports how it ended.
     static func runAndKill(t2i: T2IBinary, arguments: [String], in folder: URL, log: URL, afterStep: Int) throws -> Attempt {
-        let stdoutFile = folder.appendingPathComponent("stdout-\(UUID().uuidString).txt")
-        let stderrFile = folder.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-        try Data().write(to: stdoutFile)
-        try Data().write(to: stderrFile)
-        defer {
-            try? FileManager.default.removeItem(at: stdoutFile)
-            try? FileManager.default.removeItem(at: stderrFile)
-        }
-        let stdoutHandle = try FileHandle(forWritingTo: stdoutFile)
-        let stderrHandle = try FileHandle(forWritingTo: stderrFile)
-        let process = Process()
-        process.executableURL = t2i.url
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.standardOutput = stdoutHandle
-        process.standardError = stderrHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let started = try t2i.start(arguments, in: folder)
+        let process = started.process
         // Never leave a child behind, whatever happens below.
+        var finished = false
         defer {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            try? stdoutHandle.close()
-            try? stderrHandle.close()
+            if !finished {
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                _ = try? started.finish()
+            }
         }
 
         let deadline = Date().addingTimeInterval(300)
@@ -154,15 +139,15 @@ struct KillResumeTests {
             }
             usleep(5_000)
         }
-        process.waitUntilExit()
+        let output = try started.finish()
+        finished = true
         if process.terminationReason == .uncaughtSignal {
             guard process.terminationStatus == SIGKILL else {
                 throw KillError(description: "train-unet died of signal \(process.terminationStatus), not SIGKILL")
             }
             return .killed
         }
-        return .exited(status: process.terminationStatus,
-                       stderr: String(decoding: (try? Data(contentsOf: stderrFile)) ?? Data(), as: UTF8.self))
+        return .exited(status: output.status, stderr: output.stderr)
     }
 
     struct KillError: Error, CustomStringConvertible {

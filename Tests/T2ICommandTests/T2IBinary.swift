@@ -42,36 +42,54 @@ struct T2IBinary {
         url = URL(fileURLWithPath: found)
     }
 
+    /// A `t2i` process started by `start(_:in:)`; its output goes to files in its folder.
+    final class Started {
+        let process: Process
+        private let stdoutFile: URL, stderrFile: URL
+        private let stdoutHandle: FileHandle, stderrHandle: FileHandle
+
+        fileprivate init(url: URL, arguments: [String], folder: URL) throws {
+            stdoutFile = folder.appendingPathComponent("stdout-\(UUID().uuidString).txt")
+            stderrFile = folder.appendingPathComponent("stderr-\(UUID().uuidString).txt")
+            // Output goes to files, so a full pipe can never block the child.
+            try Data().write(to: stdoutFile)
+            try Data().write(to: stderrFile)
+            stdoutHandle = try FileHandle(forWritingTo: stdoutFile)
+            stderrHandle = try FileHandle(forWritingTo: stderrFile)
+            process = Process()
+            process.executableURL = url
+            process.arguments = arguments
+            process.currentDirectoryURL = folder
+            process.standardOutput = stdoutHandle
+            process.standardError = stderrHandle
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// Waits for the process and returns what it printed; the output files are removed.
+        func finish() throws -> Output {
+            process.waitUntilExit()
+            defer {
+                try? FileManager.default.removeItem(at: stdoutFile)
+                try? FileManager.default.removeItem(at: stderrFile)
+            }
+            try stdoutHandle.close()
+            try stderrHandle.close()
+            return Output(
+                status: process.terminationStatus,
+                stdout: String(decoding: try Data(contentsOf: stdoutFile), as: UTF8.self),
+                stderr: String(decoding: try Data(contentsOf: stderrFile), as: UTF8.self))
+        }
+    }
+
+    /// Starts `t2i` with `arguments` in `folder` without waiting for it.
+    func start(_ arguments: [String], in folder: URL) throws -> Started {
+        try Started(url: url, arguments: arguments, folder: folder)
+    }
+
     /// Runs `t2i` with `arguments` in `folder`, and waits for it.
     func run(_ arguments: [String], in folder: URL) throws -> Output {
-        let stdoutFile = folder.appendingPathComponent("stdout-\(UUID().uuidString).txt")
-        let stderrFile = folder.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-        // Output goes to files, so a full pipe can never block the child.
-        try Data().write(to: stdoutFile)
-        try Data().write(to: stderrFile)
-        defer {
-            try? FileManager.default.removeItem(at: stdoutFile)
-            try? FileManager.default.removeItem(at: stderrFile)
-        }
-        let stdoutHandle = try FileHandle(forWritingTo: stdoutFile)
-        let stderrHandle = try FileHandle(forWritingTo: stderrFile)
-
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.standardOutput = stdoutHandle
-        process.standardError = stderrHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try stdoutHandle.close()
-        try stderrHandle.close()
-
-        return Output(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: stdoutFile), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: stderrFile), as: UTF8.self))
+        try start(arguments, in: folder).finish()
     }
 }
 
