@@ -67,7 +67,7 @@ struct QuickstartCommand: ParsableCommand {
 
         let grid = run.previews.appendingPathComponent("quickstart.png")
         try Self.writeGrid(run: run, config: config, to: grid)
-        Self.say("wrote \(grid.path): one row per prompt, \(QuickstartCommand.gridColumns) seeds each")
+        Self.say("wrote \(path)/previews/quickstart.png: one row per prompt, \(QuickstartCommand.gridColumns) seeds each")
         Self.say("quickstart finished in \(ProgressBar.duration(secondsSince(started)))")
         let prompt = config.sampling.previewPrompts.first ?? "a large red circle in the center on a white background"
         let runFlag = path == PipelineLocator.defaultRun ? "" : " --run \(path)"
