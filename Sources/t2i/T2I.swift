@@ -14,6 +14,9 @@ struct T2I: ParsableCommand {
             separately, joined in a pipeline that turns a prompt into an image.
             """,
         version: T2IVersion.string,
-        subcommands: [TokenizerCommand.self, DataCommand.self, TrainEncoderCommand.self, TrainAECommand.self, TrainUNetCommand.self, EvalCommand.self, ConfigCommand.self, BenchCommand.self, GenerateCommand.self, DiffuseCommand.self, ExportCommand.self, QuickstartCommand.self]
+        // A newcomer's first two commands first, then the stages in training order.
+        subcommands: [QuickstartCommand.self, GenerateCommand.self, TrainEncoderCommand.self, TrainAECommand.self, TrainUNetCommand.self,
+                      EvalCommand.self, DiffuseCommand.self, DataCommand.self, TokenizerCommand.self, ConfigCommand.self,
+                      ExportCommand.self, BenchCommand.self]
     )
 }
