@@ -95,12 +95,11 @@ struct QuickstartCommand: ParsableCommand {
 
     /// The stage's training checkpoint in `run`.
     static func checkpoint(_ stage: QuickstartPlan.Stage, run: RunFolder) -> URL {
-        let name = switch stage {
-        case .encoder: "encoder"
-        case .autoencoder: "ae"
-        case .unet: "unet"
+        switch stage {
+        case .encoder: run.checkpoint(stage: TextEncoderStage.name)
+        case .autoencoder: run.checkpoint(stage: AutoencoderStage.name)
+        case .unet: run.checkpoint(stage: UNetStage.name)
         }
-        return run.state.appendingPathComponent("\(name).safetensors")
     }
 
     /// Trains one stage, printing its summary; false when interrupted.

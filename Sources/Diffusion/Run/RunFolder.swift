@@ -25,6 +25,11 @@ public struct RunFolder: Sendable {
     public var logs: URL { url.appendingPathComponent("logs") }
     public var previews: URL { url.appendingPathComponent("previews") }
 
+    /// A stage's full training state, `state/<stage>.safetensors` (written by `StageTrainer`).
+    public func checkpoint(stage: String) -> URL {
+        state.appendingPathComponent("\(stage).safetensors")
+    }
+
     /// Creates the folder (and parents) when missing.
     public func create() throws {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

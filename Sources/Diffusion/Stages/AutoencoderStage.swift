@@ -25,6 +25,9 @@ public struct AutoencoderReport: Sendable {
 /// parts). After training, `scaling_factor` = 1/std of training latents (LDM §4.3.2), stored in
 /// `vae/config.json` so the U-Net sees unit-variance latents.
 public enum AutoencoderStage {
+    /// The stage's name: `logs/ae.jsonl`, `state/ae.safetensors`.
+    public static let name = "ae"
+
     /// Images whose latents set the scaling factor (the issue asks for at least 1024).
     public static let scalingImages = 2048
 
@@ -36,7 +39,7 @@ public enum AutoencoderStage {
         let model = try AutoencoderKL(config: config.vae, generator: &init_, source: run.configFile.path)
         try run.writeConfig(config)  // settings checked: record them with the run
         let loader = try data.trainingLoader(batchSize: config.vaeTraining.batchSize, seed: config.seed, flip: config.data.flip)
-        let trainer = try StageTrainer(model: model, stage: "ae", config: config.vaeTraining, loader: loader,
+        let trainer = try StageTrainer(model: model, stage: name, config: config.vaeTraining, loader: loader,
                                        seed: UInt64(config.seed), emaDecay: nil, runFolder: run.url, resume: resume)
         if trainer.step > 0 { observer?.note("resuming the autoencoder at step \(trainer.step) of \(config.vaeTraining.steps)") }
         let loss = config.vaeLoss

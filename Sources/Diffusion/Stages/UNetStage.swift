@@ -14,6 +14,9 @@ import Datasets
 /// prediction-type target with the "simple" MSE loss (Ho et al. 2020, eq. 14), optionally min-SNR-γ
 /// weighted. Samples and the saved `unet/` use the EMA weights.
 public enum UNetStage {
+    /// The stage's name: `logs/unet.jsonl`, `state/unet.safetensors`.
+    public static let name = "unet"
+
     /// Checks that the run holds what this stage needs and that it fits `config.unet`.
     public static func checkPrerequisites(config: RunConfig, run: RunFolder) throws {
         let needs: [(URL, String, String)] = [
@@ -68,7 +71,7 @@ public enum UNetStage {
         var initGenerator = Philox(seed: UInt64(config.seed), stream: 40)
         let unet = try UNet2DConditionModel(config: config.unet, generator: &initGenerator)
         let loader = try data.trainingLoader(batchSize: config.unetTraining.batchSize, seed: config.seed, flip: false)
-        let trainer = try StageTrainer(model: unet, stage: "unet", config: config.unetTraining, loader: loader,
+        let trainer = try StageTrainer(model: unet, stage: name, config: config.unetTraining, loader: loader,
                                        seed: UInt64(config.seed), emaDecay: config.diffusion.emaDecay, runFolder: run.url, resume: resume)
         if trainer.step > 0 { observer?.note("resuming the U-Net at step \(trainer.step) of \(config.unetTraining.steps)") }
 

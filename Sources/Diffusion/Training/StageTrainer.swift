@@ -53,9 +53,9 @@ public final class StageTrainer<Model: Module> {
         // Stream 1 of the run seed: independent of the data order (which the loader seeds).
         generator = Philox(seed: seed, stream: 1)
         schedule = .warmupCosine(warmup: config.warmupSteps, total: config.steps)
-        let stateFolder = runFolder.appendingPathComponent("state")
-        try FileManager.default.createDirectory(at: stateFolder, withIntermediateDirectories: true)
-        checkpointURL = stateFolder.appendingPathComponent("\(stage).safetensors")
+        let run = RunFolder(runFolder)
+        try FileManager.default.createDirectory(at: run.state, withIntermediateDirectories: true)
+        checkpointURL = run.checkpoint(stage: stage)
         var resumedStep: Int?
         if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
             let c = try TrainingCheckpoint.load(from: checkpointURL, layout: layout, parameters: parameters, adam: &adam, ema: &ema)
