@@ -81,9 +81,15 @@ public enum AutoencoderStage {
                                  latentMean: mean, latentStd: std, grid: grid)
     }
 
-    /// The first 8 validation images: fixed, so previews across steps are comparable.
+    /// 8 validation images spread evenly over the split: fixed, so previews across steps are
+    /// comparable, and varied — a folder dataset's split is in file-name order, so its first 8
+    /// are often one kind of image (emoji-32's are all EmojiOne flags).
     static func previewImages(_ data: RunData) throws -> Tensor {
-        var loader = try data.validationLoader(batchSize: min(8, data.validationIndices.count))
+        let split = data.validationIndices
+        let count = min(8, split.count)
+        let picked = (0..<count).map { split[$0 * split.count / count] }
+        var loader = try DatasetLoader(dataset: data.dataset, indices: picked, batchSize: count, seed: 0, shuffle: false,
+                                       horizontalFlip: false, dropLast: false)
         return loader.nextBatch().images
     }
 
