@@ -88,7 +88,7 @@ public struct QuickstartPlan: Sendable {
     /// Seconds per training step on the reference machine (2 cores, nothing else running): the
     /// default config's from the logs of its training run (10th percentile of `seconds_per_step`),
     /// the small models' from the logs of `quickstart --minutes 10` runs (medians). The 10-minute
-    /// plan they give ran in 9m56s there (stages 39 s, 2m44s, 6m31s against 32 s, 2m20s, 6m06s).
+    /// plan they give ran in 9m27s there (stages 33 s, 2m48s, 6m03s against 32 s, 2m20s, 6m06s).
     static func referenceSecondsPerStep(_ stage: Stage, small: Bool) -> Double {
         switch (stage, small) {
         case (.encoder, false): 0.66
@@ -129,6 +129,9 @@ public struct QuickstartPlan: Sendable {
         config.encoderTraining.learningRate = 2e-3
         config.unetTraining.learningRate = 1e-3
         config.diffusion.emaDecay = 0.995
+        // Min-SNR-γ weighting (Hang et al. 2023) converges faster: on the same encoder and
+        // autoencoder, 1330 U-Net steps read colours right in 93.8 % of probe images against 83.3 %.
+        config.diffusion.minSNRGamma = 5
         return config
     }
 }
