@@ -84,12 +84,14 @@ struct QuickstartCommand: ParsableCommand {
         return existing
     }
 
-    /// Whether `stage` has written its model into `run`.
+    /// Whether `stage` has written its model into `run`: the pipeline parts it trains, by the
+    /// marker files generation looks for, plus what only the stage writes (clip/, model_index.json).
     static func isDone(_ stage: QuickstartPlan.Stage, run: RunFolder) -> Bool {
+        func has(_ parts: [PipelineLocator.Part]) -> Bool { PipelineLocator(parts: parts).missingPart(in: run) == nil }
         switch stage {
-        case .encoder: run.hasModel(run.textEncoder) && run.hasModel(run.clip)
-        case .autoencoder: run.hasModel(run.vae)
-        case .unet: run.hasModel(run.unet) && FileManager.default.fileExists(atPath: run.modelIndex.path)
+        case .encoder: return has([.tokenizer, .textEncoder]) && run.hasModel(run.clip)
+        case .autoencoder: return has([.vae])
+        case .unet: return has([.unet, .scheduler]) && FileManager.default.fileExists(atPath: run.modelIndex.path)
         }
     }
 
