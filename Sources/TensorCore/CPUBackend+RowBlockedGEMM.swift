@@ -1,48 +1,38 @@
-import CBLAS
-
 extension CPUBackend {
-    /// Rows per call of `rowBlockedGemm`.
+    /// Most rows per call of `rowBlockedGemm`.
     public static let rowBlock = 64
 
-    /// `C = alpha·A·op(B) + beta·C` computed so that each row of C depends only on its own row of A,
-    /// never on how many rows there are: the batch invariance behind "image *i* of a batch equals
-    /// the single image of seed *s + i*" (DESIGN §2).
+    /// `C = alpha·A·op(B) + beta·C` computed so that each row of C depends only on its own row of A
+    /// and on its place within its item (image), never on how many items there are: the batch
+    /// invariance behind "image *i* of a batch equals the single image of seed *s + i*" (DESIGN §2).
     ///
-    /// `gemm` chooses its split and OpenBLAS chooses its kernel from (m, n, k) — OpenBLAS 0.3.21
-    /// switches to a small-matrix kernel when m·n ≤ 1200, and `gemm` cuts k for short m — so a row's
-    /// rounding could change with the batch size. Here every call has exactly `rowBlock` rows and
-    /// the whole k: full blocks run in place, the last partial block is zero-padded in scratch.
-    public func rowBlockedGemm(transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    /// A's `m` rows are `m / rowsPerItem` items of `rowsPerItem` consecutive rows (an image's tokens).
+    /// Each item is multiplied on its own, in calls of `min(rowsPerItem, rowBlock)` rows starting at
+    /// the item's first row, so every item goes through calls of the same shapes with its rows at the
+    /// same positions whatever the batch. Both matter: OpenBLAS picks its kernel from (m, n, k)
+    /// (0.3.21's small-matrix kernel below m·n ≤ 1200 on AVX-512), and within one call a row's
+    /// rounding depends on its position (on an AVX2 Zen core, rows 6–11 of every 12 and a call's last
+    /// rows are summed differently from rows 0–5), so blocks of a fixed size that cut across images
+    /// at batch-dependent places are not enough.
+    public func rowBlockedGemm(transB: Bool, m: Int, n: Int, k: Int, rowsPerItem: Int, alpha: Float,
                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         Self.checkGemm(transA: false, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        precondition(rowsPerItem >= 1 && m % rowsPerItem == 0, "rowBlockedGemm: \(m) rows are not items of \(rowsPerItem)")
         if m == 0 || n == 0 { return }
-        let r = Self.rowBlock
-        // A: (m, k) in blocks of r rows; C: (m, n) likewise
-        Parallel.forEach(range: (m + r - 1) / r, blockSize: 1) { blocks in
-            for block in blocks {
-                let start = block * r, rows = min(r, m - start)
-                if rows == r {
-                    Self.sgemm(transA: false, transB: transB, m: r, n: n, k: k, alpha: alpha, a: a + start * lda, lda: lda,
-                               b: b, ldb: ldb, beta: beta, c: c + start * ldc, ldc: ldc)
-                    continue
-                }
-                ScratchPool.withBuffer(count: r * (k + n)) { scratch in
-                    let pa = scratch, pc = scratch + r * k
-                    // padded A: (r, k) with rows ≥ `rows` zero; padded C: (r, n)
-                    for i in 0..<r {
-                        if i < rows {
-                            (pa + i * k).update(from: a + (start + i) * lda, count: k)
-                            (pc + i * n).update(from: c + (start + i) * ldc, count: n)
-                        } else {
-                            (pa + i * k).update(repeating: 0, count: k)
-                            (pc + i * n).update(repeating: 0, count: n)
-                        }
-                    }
-                    Self.sgemm(transA: false, transB: transB, m: r, n: n, k: k, alpha: alpha, a: pa, lda: k,
-                               b: b, ldb: ldb, beta: beta, c: pc, ldc: n)
-                    for i in 0..<rows { (c + (start + i) * ldc).update(from: pc + i * n, count: n) }
-                }
+        let chunk = min(rowsPerItem, Self.rowBlock)
+        let chunksPerItem = (rowsPerItem + chunk - 1) / chunk
+        let calls = (m / rowsPerItem) * chunksPerItem
+        // Enough calls per parallel block for about rowBlock rows of work (grouping never changes a result).
+        let perBlock = max(1, Self.rowBlock / chunk)
+        // A: (items, rowsPerItem, k) cut into chunks at each item's start; C: (m, n) likewise
+        Parallel.forEach(range: calls, blockSize: perBlock) { range in
+            for call in range {
+                let (item, part) = call.quotientAndRemainder(dividingBy: chunksPerItem)
+                let start = item * rowsPerItem + part * chunk
+                let rows = min(chunk, rowsPerItem - part * chunk)
+                Self.sgemm(transA: false, transB: transB, m: rows, n: n, k: k, alpha: alpha, a: a + start * lda, lda: lda,
+                           b: b, ldb: ldb, beta: beta, c: c + start * ldc, ldc: ldc)
             }
         }
     }

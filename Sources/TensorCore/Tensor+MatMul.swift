@@ -19,8 +19,8 @@ extension Tensor {
         FlopCounter.current?.add(2 * batch * m * n * k)
         var out = Tensor(shape: batchShape + [m, n]) { c in
             if shared {
-                // Batch folded into M: (batch·M, K) · (K, N), row-blocked so rows are batch-invariant.
-                backend.rowBlockedGemm(transB: false, m: batch * m, n: n, k: k, alpha: 1,
+                // Batch folded into M: (batch·M, K) · (K, N), row-blocked per item so rows are batch-invariant.
+                backend.rowBlockedGemm(transB: false, m: batch * m, n: n, k: k, rowsPerItem: Swift.max(m, 1), alpha: 1,
                                        a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
             } else {
                 backend.batchedGemm(batch: batch, transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
@@ -63,6 +63,8 @@ extension Tensor {
                      "linear: input \(shape) does not fit weight \(weight.shape)")
         let outFeatures = weight.shape[0]
         let rows = count / Swift.max(inFeatures, 1)
+        // An item is what the first axis indexes (an image, a caption): its rows are blocked together.
+        let rowsPerItem = rank >= 3 ? Swift.max(1, rows / Swift.max(shape[0], 1)) : 1
         let x = self, w = weight
         let backend = CPUBackend.shared
         // x: (rows, in)  w: (out, in)  y: (rows, out)
@@ -73,8 +75,8 @@ extension Tensor {
                 let bp = bias.pointer
                 for r in 0..<rows { (yp + r * outFeatures).update(from: bp, count: outFeatures) }
             }
-            // Row-blocked: a row's result must not depend on how many rows (images) there are.
-            backend.rowBlockedGemm(transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
+            // Row-blocked per item: a row's result must not depend on how many items (images) there are.
+            backend.rowBlockedGemm(transB: true, m: rows, n: outFeatures, k: inFeatures, rowsPerItem: rowsPerItem, alpha: 1,
                                    a: x.pointer, lda: inFeatures, b: w.pointer, ldb: inFeatures,
                                    beta: bias == nil ? 0 : 1, c: yp, ldc: outFeatures)
         }
