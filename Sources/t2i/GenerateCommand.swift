@@ -18,6 +18,15 @@ struct GenerateCommand: ParsableCommand {
             grid) and an AUTOMATIC1111-style `parameters` line. --trajectory also writes \
             <out stem>-trajectory.png: the predicted clean image x̂₀ every steps/10 steps, one row \
             per image.
+
+            Image to image: --init-image IMG.png starts from a picture (any size: shorter side \
+            scaled to the model's size, centre crop), noised by --strength S in (0, 1] and denoised \
+            for ⌊steps × S⌋ of the steps, as diffusers' img2img pipeline; S = 1 ignores the picture \
+            except where a mask keeps it. --mask MASK.png (the init image's size; white = repaint, \
+            black = keep) inpaints: the kept region follows the input at every step and its pixels \
+            are pasted back unchanged, with a soft edge inside the mask. The PNG records both \
+            files' paths and SHA-256 (t2i:init_image, t2i:init_image_sha256, t2i:strength, \
+            t2i:mask, t2i:mask_sha256); --from refuses files with other bytes.
             """
     )
 
@@ -51,6 +60,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Output PNG (default: outputs/<prompt>-s<seed>.png; with --from, IMAGE-regenerated.png).", valueName: "path"))
     var out: String?
 
+    @Option(name: .customLong("init-image"), help: ArgumentHelp("Start from this PNG (image to image); with --from, where the recorded init image is now.", valueName: "image.png"))
+    var initImage: String?
+
+    @Option(name: .long, help: ArgumentHelp("Inpainting mask PNG of the init image's size: white = repaint, black = keep; with --from, where the recorded mask is now.", valueName: "mask.png"))
+    var mask: String?
+
+    @Option(name: .long, help: "How much of the init image to noise away, in (0, 1] (default 0.8, or 1 with --mask).")
+    var strength: Double?
+
     @Flag(name: .long, help: "Write all images of --count into one grid PNG.")
     var grid = false
 
@@ -64,7 +82,7 @@ struct GenerateCommand: ParsableCommand {
         if from != nil {
             let conflicting = [("PROMPT", prompt != nil), ("--negative", negative != nil), ("--seed", seed != nil),
                                ("--count", count != nil), ("--steps", steps != nil), ("--sampler", sampler != nil),
-                               ("--guidance", guidance != nil), ("--eta", eta != nil), ("--grid", grid)]
+                               ("--guidance", guidance != nil), ("--eta", eta != nil), ("--grid", grid), ("--strength", strength != nil)]
                 .filter(\.1).map(\.0)
             guard conflicting.isEmpty else {
                 throw ValidationError("--from takes every setting from the image; drop \(conflicting.joined(separator: ", "))")
@@ -77,6 +95,13 @@ struct GenerateCommand: ParsableCommand {
         if let guidance, !guidance.isFinite { throw ValidationError("--guidance must be a finite number") }
         if let eta, !(eta.isFinite && eta >= 0) { throw ValidationError("--eta must be a number ≥ 0, got \(eta)") }
         if let sampler { _ = try SamplerKind(name: sampler, source: "--sampler") }
+        if from == nil, initImage == nil {
+            if mask != nil { throw ValidationError("--mask needs --init-image: the picture whose unmasked part is kept") }
+            if strength != nil { throw ValidationError("--strength needs --init-image: the picture to start from") }
+        }
+        if let strength {
+            do { try InitialImage.checkStrength(strength) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {
@@ -93,7 +118,11 @@ struct GenerateCommand: ParsableCommand {
         if let sampler { request.sampler = sampler }
         if let guidance { request.guidance = guidance }
         if let eta { request.eta = eta }
-        let output = URL(fileURLWithPath: out ?? GenerationFiles.defaultOutput(prompt: request.prompt, seed: request.seed))
+        if let initImage {
+            request.initial = try InitialImage(path: initImage, maskPath: mask, strength: strength ?? (mask == nil ? 0.8 : 1))
+        }
+        let kind = request.initial == nil ? "" : mask == nil ? "-img2img" : "-inpaint"
+        let output = URL(fileURLWithPath: out ?? GenerationFiles.defaultOutput(prompt: request.prompt, seed: request.seed, suffix: kind))
         let (files, strip) = try Self.generate(request, folder: folder, modelPath: modelPath, out: output, grid: grid, trajectory: trajectory)
         for (i, file) in files.enumerated() {
             let seedText = files.count == 1 && request.count > 1 ? "seeds \(request.seed)…\(request.seed &+ UInt64(request.count - 1))"
@@ -109,9 +138,21 @@ struct GenerateCommand: ParsableCommand {
         if metadata.version != T2IVersion.string {
             FileHandle.standardError.write(Data("note: \(source.path) was written by t2i \(metadata.version), this is t2i \(T2IVersion.string); the pixels may differ\n".utf8))
         }
+        var request = metadata.request
+        if var initial = request.initial {
+            // The recorded files, or where the user says they are now; their digests are checked on loading.
+            if let initImage { initial.path = initImage }
+            if let mask {
+                guard initial.maskPath != nil else { throw ValidationError("--mask: \(source.path) records no mask (it is not an inpainting)") }
+                initial.maskPath = mask
+            }
+            request.initial = initial
+        } else if initImage != nil || mask != nil {
+            throw ValidationError("\(source.path) records no init image (it is text to image); drop --init-image and --mask")
+        }
         let (folder, modelPath) = try PipelineLocator().locate(run: runPath ?? metadata.model)
         let output = URL(fileURLWithPath: out ?? GenerationFiles.sibling(of: source, suffix: "-regenerated").path)
-        let (files, strip) = try Self.generate(metadata.request, folder: folder, modelPath: modelPath, out: output,
+        let (files, strip) = try Self.generate(request, folder: folder, modelPath: modelPath, out: output,
                                                grid: metadata.count > 1, trajectory: trajectory)
         let same = FileManager.default.contentsEqual(atPath: source.path, andPath: files[0].path)
         print("wrote \(files[0].path) (\(metadata.parameters))")
@@ -126,7 +167,8 @@ struct GenerateCommand: ParsableCommand {
                          trajectory: Bool) throws -> (files: [URL], strip: String?) {
         let pipeline = try TextToImagePipeline(folder: folder)
         let bar = StepProgress(label: "denoising")
-        var frames = GenerationTrajectory(steps: request.steps)
+        let stepsRun = request.initial.map { InitialImage.stepsRun(steps: request.steps, strength: $0.strength) } ?? request.steps
+        var frames = GenerationTrajectory(steps: max(stepsRun, 1))
         var frameError: (any Error)?
         let images = try Image.images(fromBatch: pipeline.generate(
             request, progress: { bar.update($0, of: $1) },
@@ -140,7 +182,7 @@ struct GenerateCommand: ParsableCommand {
         if trajectory {
             let file = GenerationFiles.sibling(of: out, suffix: "-trajectory")
             try frames.strip().writePNG(to: file, text: [
-                (key: "Description", value: "t2i generate --trajectory: predicted x0 after steps \(frames.stepList) of \(request.steps); one row per image"),
+                (key: "Description", value: "t2i generate --trajectory: predicted x0 after steps \(frames.stepList) of \(stepsRun); one row per image"),
                 (key: GenerationMetadata.Key.parameters, value: metadata.parameters),
             ])
             return (files, "wrote \(file.path) (x̂₀ after steps \(frames.stepList); one row per image)")

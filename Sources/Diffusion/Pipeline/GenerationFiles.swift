@@ -29,9 +29,9 @@ public enum GenerationFiles {
         return out.isEmpty ? "image" : out
     }
 
-    /// `outputs/<slug>-s<seed>.png`.
-    public static func defaultOutput(prompt: String, seed: UInt64) -> String {
-        "\(defaultFolder)/\(slug(prompt))-s\(seed).png"
+    /// `outputs/<slug>-s<seed><suffix>.png` (the suffix tells e.g. image-to-image results apart).
+    public static func defaultOutput(prompt: String, seed: UInt64, suffix: String = "") -> String {
+        "\(defaultFolder)/\(slug(prompt))-s\(seed)\(suffix).png"
     }
 
     /// `url` with `suffix` added to its stem, keeping the `.png` extension.

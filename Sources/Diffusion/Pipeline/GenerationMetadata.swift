@@ -4,7 +4,9 @@ import Imaging
 /// What a generated PNG records in its text chunks, enough to regenerate it exactly (DESIGN §6).
 ///
 /// Keys, in the fixed order they are written: `t2i:prompt`, `t2i:negative_prompt`, `t2i:seed`,
-/// `t2i:sampler`, `t2i:steps`, `t2i:guidance`, `t2i:eta`, `t2i:model` (the model folder as given),
+/// `t2i:sampler`, `t2i:steps`, `t2i:guidance`, `t2i:eta`, for image-to-image `t2i:init_image`,
+/// `t2i:init_image_sha256`, `t2i:strength` and for inpainting `t2i:mask`, `t2i:mask_sha256`,
+/// then `t2i:model` (the model folder as given),
 /// `t2i:version`, then — for a grid of several images only — `t2i:count`, and last a one-line
 /// `parameters` summary in the style AUTOMATIC1111's web UI writes (for people and other tools;
 /// it is never read back). A single image of a batch records its own seed (the batch's seed + its
@@ -21,6 +23,8 @@ public struct GenerationMetadata: Sendable, Equatable {
     public var steps: Int
     public var guidance: Float
     public var eta: Float
+    /// The init image, mask and strength of an image-to-image generation; nil for text-to-image.
+    public var initial: InitialImage?
     /// The model folder the image came from, as the user named it (e.g. `runs/shapes-32`).
     public var model: String
     /// The `t2i` version that wrote the file.
@@ -37,6 +41,11 @@ public struct GenerationMetadata: Sendable, Equatable {
         public static let steps = "t2i:steps"
         public static let guidance = "t2i:guidance"
         public static let eta = "t2i:eta"
+        public static let initImage = "t2i:init_image"
+        public static let initImageSHA256 = "t2i:init_image_sha256"
+        public static let strength = "t2i:strength"
+        public static let mask = "t2i:mask"
+        public static let maskSHA256 = "t2i:mask_sha256"
         public static let model = "t2i:model"
         public static let version = "t2i:version"
         public static let count = "t2i:count"
@@ -52,6 +61,7 @@ public struct GenerationMetadata: Sendable, Equatable {
         steps = request.steps
         guidance = request.guidance
         eta = request.eta
+        initial = request.initial
         self.model = model
         self.version = version
         count = request.count
@@ -67,6 +77,7 @@ public struct GenerationMetadata: Sendable, Equatable {
         r.sampler = sampler
         r.guidance = guidance
         r.eta = eta
+        r.initial = initial
         return r
     }
 
@@ -88,9 +99,12 @@ public struct GenerationMetadata: Sendable, Equatable {
             (Key.steps, String(steps)),
             (Key.guidance, guidance.description),
             (Key.eta, eta.description),
-            (Key.model, model),
-            (Key.version, version),
         ]
+        if let initial {
+            entries += [(Key.initImage, initial.path), (Key.initImageSHA256, initial.sha256), (Key.strength, initial.strength.description)]
+            if let mask = initial.maskPath, let digest = initial.maskSHA256 { entries += [(Key.mask, mask), (Key.maskSHA256, digest)] }
+        }
+        entries += [(Key.model, model), (Key.version, version)]
         if count != 1 { entries.append((Key.count, String(count))) }
         entries.append((Key.parameters, parameters))
         return entries
@@ -103,6 +117,10 @@ public struct GenerationMetadata: Sendable, Equatable {
         var line = flat(prompt)
         if !negativePrompt.isEmpty { line += ", Negative prompt: \(flat(negativePrompt))" }
         line += ", Steps: \(steps), Sampler: \(sampler), CFG scale: \(guidance), Eta: \(eta), Seed: \(seed)"
+        if let initial {
+            line += ", Denoising strength: \(initial.strength), Init image hash: \(initial.sha256.prefix(10))"
+            if let digest = initial.maskSHA256 { line += ", Mask hash: \(digest.prefix(10))" }
+        }
         if count != 1 { line += ", Batch size: \(count)" }
         return line + ", Model: \(flat(model)), Version: t2i \(version)"
     }
@@ -132,6 +150,17 @@ public struct GenerationMetadata: Sendable, Equatable {
         steps = try parse(Key.steps, "a step count (an integer ≥ 1)") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
         guidance = try parse(Key.guidance, "a finite number") { Float($0).flatMap { $0.isFinite ? $0 : nil } }
         eta = try parse(Key.eta, "a finite number") { Float($0).flatMap { $0.isFinite ? $0 : nil } }
+        if values[Key.initImage] != nil {
+            func digest(_ key: String) throws -> String {
+                try parse(key, "a SHA-256 (64 hex digits)") { $0.count == 64 && $0.allSatisfy(\.isHexDigit) ? $0.lowercased() : nil }
+            }
+            let maskPath = values[Key.mask]
+            initial = InitialImage(path: try value(Key.initImage), sha256: try digest(Key.initImageSHA256),
+                                   maskPath: maskPath, maskSHA256: maskPath == nil ? nil : try digest(Key.maskSHA256),
+                                   strength: try parse(Key.strength, "a strength in (0, 1]") { Double($0).flatMap { $0 > 0 && $0 <= 1 ? $0 : nil } })
+        } else {
+            initial = nil
+        }
         model = try value(Key.model)
         version = try value(Key.version)
         if values[Key.count] != nil {

@@ -12,6 +12,8 @@ public struct GenerationRequest: Sendable, Equatable {
     public var guidance: Float = 4
     /// DDIM's η (0: deterministic).
     public var eta: Float = 0
+    /// Image-to-image or inpainting: what to start from; nil starts from noise (text-to-image).
+    public var initial: InitialImage?
 
     public init(prompt: String) {
         self.prompt = prompt

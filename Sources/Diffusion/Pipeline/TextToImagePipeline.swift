@@ -55,66 +55,44 @@ public final class TextToImagePipeline {
         return (hidden, lengths)
     }
 
+    /// The side of the images this pipeline makes: the U-Net's latent side times the autoencoder's
+    /// downsampling factor.
+    public var imageSize: Int { denoiser.imageSize }
+
     /// Generates `request.count` images as a (B, 3, H, W) tensor in [-1, 1]. `progress` hears each
     /// step; `trajectory` receives the predicted clean image x̂₀ (decoded) after every
     /// `trajectoryEvery`-th step and after the last (decoding costs time, so ask only for the
-    /// frames you keep).
+    /// frames you keep). With `request.initial` the init image (and mask) are read from their files
+    /// and the generation is image-to-image (inpainting with a mask).
     public func generate(_ request: GenerationRequest, progress: ((Int, Int) -> Void)? = nil,
                          trajectory: ((Int, Tensor) -> Void)? = nil, trajectoryEvery: Int = 1) throws -> Tensor {
-        let n = request.count
-        guard n >= 1 else { throw SamplerError(message: "count must be at least 1, got \(n)") }
-        var sampler = try SamplerKind(name: request.sampler, source: "--sampler")
-            .make(schedule: schedule, predictionType: predictionType, eta: request.eta)
-        let timesteps = try sampler.timesteps(steps: request.steps)
-        let guided = request.guidance != 1
-        let cond = try encode(prompts: Array(repeating: request.prompt, count: n))
-        let context: Tensor, lengths: [Int]
-        if guided {
-            let uncond = try encode(prompts: Array(repeating: request.negativePrompt, count: n))
-            // diffusers' order: unconditional (negative) half first.
-            context = Tensor.concatenate([uncond.hidden, cond.hidden], axis: 0)
-            lengths = uncond.lengths + cond.lengths
-        } else {
-            context = cond.hidden
-            lengths = cond.lengths
-        }
-        let c = unet.config.inChannels, side = unet.config.sampleSize
+        let input = try request.initial.map { try ImageToImageInput(loading: $0, size: imageSize) }
+        guard request.count >= 1 else { throw SamplerError(message: "count must be at least 1, got \(request.count)") }
         // One generator per image: image i of seed s is the single image of seed s + i.
-        var noise = BatchNoise(seed: request.seed, count: n)
-        var x = noise.normal([n, c, side, side]) * sampler.initNoiseSigma
-        for (i, t) in timesteps.enumerated() {
-            let input = sampler.scaleModelInput(x, timestep: t)
-            let output: Tensor
-            if guided {
-                let both = unet(ClassifierFreeGuidance.doubled(input), timesteps: Array(repeating: t, count: 2 * n),
-                                context: context, contextLengths: lengths)
-                output = ClassifierFreeGuidance.combine(batched: both, scale: request.guidance)
-            } else {
-                output = unet(input, timesteps: Array(repeating: t, count: n), context: context, contextLengths: lengths)
-            }
-            if let trajectory, (i + 1) % max(trajectoryEvery, 1) == 0 || i + 1 == timesteps.count {
-                trajectory(i + 1, decode(predictedOriginal(modelOutput: output, modelInput: input, timestep: t)))
-            }
-            x = sampler.step(modelOutput: output, timestep: t, sample: x, noise: &noise)
-            progress?(i + 1, timesteps.count)
-        }
-        return decode(x)
+        var noise = BatchNoise(seed: request.seed, count: request.count)
+        let (context, lengths) = try conditioning(request)
+        let latents = try denoiser.sample(count: request.count, context: context, lengths: lengths, request: request, input: input,
+                                 noise: &noise, progress: progress, trajectory: trajectory, trajectoryEvery: trajectoryEvery)
+        return denoiser.paste(denoiser.decode(latents), onto: input)
+    }
+
+    /// The text conditioning of `request` for its batch: with guidance the negative prompt's
+    /// hidden states first, then the prompt's (diffusers' order), else the prompt's alone.
+    public func conditioning(_ request: GenerationRequest) throws -> (context: Tensor, lengths: [Int]) {
+        let n = request.count
+        let cond = try encode(prompts: Array(repeating: request.prompt, count: n))
+        guard request.guidance != 1 else { return (cond.hidden, cond.lengths) }
+        let uncond = try encode(prompts: Array(repeating: request.negativePrompt, count: n))
+        return (Tensor.concatenate([uncond.hidden, cond.hidden], axis: 0), uncond.lengths + cond.lengths)
+    }
+
+    /// The U-Net, autoencoder and noise schedule: the denoising half of the pipeline.
+    public var denoiser: LatentDenoiser {
+        LatentDenoiser(unet: unet, vae: vae, schedule: schedule, predictionType: predictionType)
     }
 
     /// Latents → pixels: undo the scaling factor, then the autoencoder's decoder.
     public func decode(_ latents: Tensor) -> Tensor {
-        vae.decode(latents * Float(1 / vae.scalingFactor))
-    }
-
-    /// x̂₀ from the model output on the (variance-preserving) model input at `timestep`, using the
-    /// nearest training timestep's ᾱ — for showing the reverse process, not for sampling.
-    func predictedOriginal(modelOutput: Tensor, modelInput: Tensor, timestep: Float) -> Tensor {
-        let t = min(max(Int(timestep.rounded()), 0), schedule.trainSteps - 1)
-        let a = schedule.alphasCumprod[t], sa = a.squareRoot(), sb = (1 - a).squareRoot()
-        switch predictionType {
-        case .epsilon: return (modelInput - modelOutput * sb) * (1 / sa)
-        case .vPrediction: return modelInput * sa - modelOutput * sb
-        case .sample: return modelOutput
-        }
+        denoiser.decode(latents)
     }
 }

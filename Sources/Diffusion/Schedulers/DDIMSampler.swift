@@ -42,6 +42,13 @@ public struct DDIMSampler: Sampler {
         return inferenceTimesteps.map(Float.init)
     }
 
+    public func noised(_ original: Tensor, noise: Tensor, stepIndex: Int) -> Tensor {
+        variancePreservingNoised(original, noise: noise, alphaProduct: schedule.alphasCumprod[inferenceTimesteps[stepIndex]])
+    }
+
+    /// Nothing to do: each step finds its place from its timestep.
+    public mutating func begin(at stepIndex: Int) {}
+
     public mutating func step<Noise: NoiseSource>(modelOutput: Tensor, timestep: Float, sample: Tensor, noise: inout Noise) -> Tensor {
         precondition(!inferenceTimesteps.isEmpty, "DDIMSampler: call timesteps(steps:) first")
         let t = Int(timestep)

@@ -39,6 +39,13 @@ public struct DDPMSampler: Sampler {
         return inferenceTimesteps.map(Float.init)
     }
 
+    public func noised(_ original: Tensor, noise: Tensor, stepIndex: Int) -> Tensor {
+        variancePreservingNoised(original, noise: noise, alphaProduct: schedule.alphasCumprod[inferenceTimesteps[stepIndex]])
+    }
+
+    /// Nothing to do: each step finds its place from its timestep.
+    public mutating func begin(at stepIndex: Int) {}
+
     public mutating func step<Noise: NoiseSource>(modelOutput: Tensor, timestep: Float, sample: Tensor, noise: inout Noise) -> Tensor {
         let t = Int(timestep)
         // scheduling_ddpm.py `previous_timestep`: the next inference timestep, or −1 after the last.

@@ -68,6 +68,18 @@ public struct DPMSolverMultistepSampler: Sampler {
         return (alpha, s, Foundation.log(alpha) - Foundation.log(s))
     }
 
+    /// α_t·x₀ + σ_t·ε at the step's σ (scheduling_dpmsolver_multistep.py `add_noise`).
+    public func noised(_ original: Tensor, noise: Tensor, stepIndex: Int) -> Tensor {
+        let (alpha, sigma, _) = Self.alphaSigmaLambda(sigmas[stepIndex])
+        return schedulerElementwise(original, noise) { x, e, _ in alpha * x + sigma * e }
+    }
+
+    /// The first step taken is first order, as diffusers' `lower_order_nums` starts at 0.
+    public mutating func begin(at stepIndex: Int) {
+        self.stepIndex = stepIndex
+        previousPrediction = nil
+    }
+
     public mutating func step<Noise: NoiseSource>(modelOutput: Tensor, timestep: Float, sample: Tensor, noise: inout Noise) -> Tensor {
         precondition(stepIndex < inferenceTimesteps.count && Float(inferenceTimesteps[stepIndex]) == timestep,
                      "DPMSolverMultistepSampler: timestep \(timestep) is out of order (call timesteps(steps:) and step through them)")

@@ -73,6 +73,16 @@ public struct EulerAncestralSampler: Sampler {
         return schedulerElementwise(sample, sample) { x, _, _ in x / scale }
     }
 
+    /// x₀ + σ·ε: the forward process on x/√ᾱ (scheduling_euler_ancestral_discrete.py `add_noise`).
+    public func noised(_ original: Tensor, noise: Tensor, stepIndex: Int) -> Tensor {
+        let sigma = sigmas[stepIndex]
+        return schedulerElementwise(original, noise) { x, e, _ in x + sigma * e }
+    }
+
+    public mutating func begin(at stepIndex: Int) {
+        self.stepIndex = stepIndex
+    }
+
     public mutating func step<Noise: NoiseSource>(modelOutput: Tensor, timestep: Float, sample: Tensor, noise: inout Noise) -> Tensor {
         precondition(stepIndex < inferenceTimesteps.count && inferenceTimesteps[stepIndex] == timestep,
                      "EulerAncestralSampler: expected timestep \(stepIndex < inferenceTimesteps.count ? inferenceTimesteps[stepIndex] : .nan), got \(timestep)")

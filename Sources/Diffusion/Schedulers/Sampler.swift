@@ -22,6 +22,12 @@ public protocol Sampler: Sendable {
     func scaleModelInput(_ sample: Tensor, timestep: Float) -> Tensor
     /// One denoising step from `timestep` to the next; draws any fresh noise from `noise`.
     mutating func step<Noise: NoiseSource>(modelOutput: Tensor, timestep: Float, sample: Tensor, noise: inout Noise) -> Tensor
+    /// q(x_t | x₀) at inference step `stepIndex` of the last `timesteps(steps:)`, in this sampler's
+    /// parameterisation (diffusers `add_noise`): `original` (clean latents) with `noise` mixed in.
+    func noised(_ original: Tensor, noise: Tensor, stepIndex: Int) -> Tensor
+    /// Starts the denoising at inference step `stepIndex` instead of 0 (diffusers `set_begin_index`,
+    /// as image-to-image does); call it after `timesteps(steps:)` and before the first step.
+    mutating func begin(at stepIndex: Int)
 }
 
 extension Sampler {
@@ -30,6 +36,13 @@ extension Sampler {
     /// One denoising step drawing any fresh noise from `generator`.
     public mutating func step(modelOutput: Tensor, timestep: Float, sample: Tensor, generator: inout Philox) -> Tensor {
         step(modelOutput: modelOutput, timestep: timestep, sample: sample, noise: &generator)
+    }
+
+    /// √ᾱ·x₀ + √(1−ᾱ)·ε: the variance-preserving forward process at cumulative ᾱ `alphaProduct`
+    /// (scheduling_ddpm.py / scheduling_ddim.py `add_noise`).
+    func variancePreservingNoised(_ original: Tensor, noise: Tensor, alphaProduct: Float) -> Tensor {
+        let (a, b) = (alphaProduct.squareRoot(), (1 - alphaProduct).squareRoot())
+        return schedulerElementwise(original, noise) { x, e, _ in a * x + b * e }
     }
 
     /// Throws unless 1 ≤ `steps` ≤ the number of training timesteps.
