@@ -10,7 +10,7 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Score a run's trained modules on its validation split.",
-        subcommands: [Encoder.self, Shapes.self, Generation.self, AE.self]
+        subcommands: [Encoder.self, Shapes.self, Edits.self, Generation.self, AE.self]
     )
 
     /// The run folder every evaluation reads.

@@ -51,7 +51,12 @@ public struct ShapesProbeReport: Sendable {
     /// The images in prompt order, `columns` per row, each above a 3-pixel band: green when all five
     /// attributes are right, red otherwise.
     public func grid(columns: Int = 12) throws -> Image {
-        let cells = try items.map { item -> Image in
+        try Image.grid(cells(), columns: columns, padding: 2)
+    }
+
+    /// Each image above its 3-pixel verdict band (see ``grid(columns:)``).
+    public func cells() throws -> [Image] {
+        try items.map { item -> Image in
             let band = 3
             let (w, h) = (item.image.width, item.image.height)
             let rgb = item.image.format == .rgb ? item.image : item.image.converted(to: .rgb)
@@ -60,6 +65,5 @@ public struct ShapesProbeReport: Sendable {
             for _ in 0..<(band * w) { pixels += colour }
             return try Image(width: w, height: h + band, format: .rgb, pixels: pixels)
         }
-        return try Image.grid(cells, columns: columns, padding: 2)
     }
 }

@@ -67,6 +67,13 @@ public final class TextToImagePipeline {
     public func generate(_ request: GenerationRequest, progress: ((Int, Int) -> Void)? = nil,
                          trajectory: ((Int, Tensor) -> Void)? = nil, trajectoryEvery: Int = 1) throws -> Tensor {
         let input = try request.initial.map { try ImageToImageInput(loading: $0, size: imageSize) }
+        return try generate(request, input: input, progress: progress, trajectory: trajectory, trajectoryEvery: trajectoryEvery)
+    }
+
+    /// `generate` from an init image (and mask) already in memory, or from noise when `input` is nil;
+    /// `request.initial` is not read.
+    public func generate(_ request: GenerationRequest, input: ImageToImageInput?, progress: ((Int, Int) -> Void)? = nil,
+                         trajectory: ((Int, Tensor) -> Void)? = nil, trajectoryEvery: Int = 1) throws -> Tensor {
         guard request.count >= 1 else { throw SamplerError(message: "count must be at least 1, got \(request.count)") }
         // One generator per image: image i of seed s is the single image of seed s + i.
         var noise = BatchNoise(seed: request.seed, count: request.count)
