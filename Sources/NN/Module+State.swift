@@ -36,6 +36,18 @@ public struct StateLoadError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// A checkpoint holds NaN or ±∞ in a parameter: names the file and the tensor.
+public struct NonFiniteStateError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let name: String
+    /// Non-finite values in the tensor, and its size.
+    public let count: Int, total: Int
+
+    public var description: String {
+        "\(path): tensor \(name) holds \(count) of \(total) values that are NaN or infinite (a damaged file, or weights of a diverged training); nothing was loaded"
+    }
+}
+
 extension Module {
     /// Writes every parameter to a safetensors file at `url` (atomically), stored as `dtype`.
     public func saveState(to url: URL, metadata: [String: String] = [:], dtype: SafetensorsDType = .f32) throws {
@@ -47,7 +59,8 @@ extension Module {
     }
 
     /// Loads every parameter from `file` with strict matching (mlx-swift `update(parameters:verify:)`):
-    /// any missing key, unused key or shape mismatch fails the whole load and nothing is changed.
+    /// any missing key, unused key or shape mismatch fails the whole load and nothing is changed, and
+    /// so does a NaN or ±∞ in any parameter (`NonFiniteStateError`).
     /// `prefix` selects a sub-tree of the file's keys (e.g. "text_model.").
     public func loadState(from file: SafetensorsFile, prefix: String = "", allowUnused: Bool = false) throws {
         let params = namedParameters()
@@ -65,6 +78,10 @@ extension Module {
         }
         // Convert everything before assigning anything, so a failure leaves the module unchanged.
         let values = try params.map { try Tensor(shape: $0.parameter.shape, data: file.floats(prefix + $0.name)) }
+        for ((name, _), v) in zip(params, values) {
+            let bad = v.nonFiniteCount
+            guard bad == 0 else { throw NonFiniteStateError(path: file.path, name: prefix + name, count: bad, total: v.count) }
+        }
         for ((_, p), v) in zip(params, values) { p.value = v }
     }
 }

@@ -79,4 +79,14 @@ extension Tensor {
         }
         return out
     }
+
+    /// How many elements are NaN or ±∞: the check that stops non-finite weights, latents and
+    /// losses from passing silently (DESIGN §7). Not recorded for gradients.
+    public var nonFiniteCount: Int {
+        withUnsafeBufferPointer { x in
+            var count = 0
+            for v in x where !v.isFinite { count += 1 }
+            return count
+        }
+    }
 }

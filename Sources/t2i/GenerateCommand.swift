@@ -122,7 +122,9 @@ struct GenerateCommand: ParsableCommand {
             request.initial = try InitialImage(path: initImage, maskPath: mask, strength: strength ?? (mask == nil ? 0.8 : 1))
         }
         let kind = request.initial == nil ? "" : mask == nil ? "-img2img" : "-inpaint"
-        let output = URL(fileURLWithPath: out ?? GenerationFiles.defaultOutput(prompt: request.prompt, seed: request.seed, suffix: kind))
+        let output = out.map { URL(fileURLWithPath: $0) }
+            ?? GenerationFiles.unusedOutput(prompt: request.prompt, seed: request.seed, suffix: kind, count: request.count, grid: grid,
+                                            extra: trajectory ? ["-trajectory"] : [])
         let (files, strip) = try Self.generate(request, folder: folder, modelPath: modelPath, out: output, grid: grid, trajectory: trajectory)
         for (i, file) in files.enumerated() {
             let seedText = files.count == 1 && request.count > 1 ? "seeds \(request.seed)…\(request.seed &+ UInt64(request.count - 1))"
@@ -165,6 +167,9 @@ struct GenerateCommand: ParsableCommand {
     /// trajectory strip; returns the files and a line about the strip.
     static func generate(_ request: GenerationRequest, folder: RunFolder, modelPath: String, out: URL, grid: Bool,
                          trajectory: Bool) throws -> (files: [URL], strip: String?) {
+        // Refuse a target that must not be replaced before spending time on denoising.
+        for file in GenerationFiles.imageFiles(out: out, count: request.count, grid: grid) { try GenerationFiles.checkReplaceable(file) }
+        if trajectory { try GenerationFiles.checkReplaceable(GenerationFiles.sibling(of: out, suffix: "-trajectory")) }
         let pipeline = try TextToImagePipeline(folder: folder)
         let bar = StepProgress(label: "denoising")
         let stepsRun = request.initial.map { InitialImage.stepsRun(steps: request.steps, strength: $0.strength) } ?? request.steps

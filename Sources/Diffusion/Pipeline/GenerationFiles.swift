@@ -34,6 +34,43 @@ public enum GenerationFiles {
         "\(defaultFolder)/\(slug(prompt))-s\(seed)\(suffix).png"
     }
 
+    /// The default output for `prompt` and `seed` that replaces nothing: `defaultOutput`, or with
+    /// `-2`, `-3`, … added to its stem until none of the files a batch of `count` (or its grid,
+    /// and `extra` siblings such as a trajectory strip) would write exists. Two prompts that slug
+    /// alike, an empty or emoji-only prompt, or a repeated command get their own files.
+    public static func unusedOutput(prompt: String, seed: UInt64, suffix: String = "", count: Int, grid: Bool,
+                                    extra: [String] = []) -> URL {
+        let base = URL(fileURLWithPath: defaultOutput(prompt: prompt, seed: seed, suffix: suffix))
+        var candidate = base
+        var n = 1
+        while (imageFiles(out: candidate, count: count, grid: grid) + extra.map { sibling(of: candidate, suffix: $0) })
+            .contains(where: { exists($0) }) {
+            n += 1
+            candidate = sibling(of: base, suffix: "-\(n)")
+        }
+        return candidate
+    }
+
+    /// Whether anything — a file, folder, link (even a dangling one), FIFO or device — is at `url`.
+    static func exists(_ url: URL) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: url.path)) != nil
+    }
+
+    /// Throws unless `url` is free or holds a regular PNG file that t2i generated (a `t2i:prompt`
+    /// text chunk, or a `parameters` line naming t2i's version, as trajectory strips have): an output never replaces a FIFO, a device, a folder, a link or
+    /// anybody else's file.
+    public static func checkReplaceable(_ url: URL) throws {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else { return }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw GenerationOutputError("\(url.path): exists and is not a regular file; t2i writes only new files or PNGs it generated")
+        }
+        let entries = (try? Image.readPNGText(at: url)) ?? []
+        guard entries.contains(where: { $0.key == GenerationMetadata.Key.prompt
+                || ($0.key == GenerationMetadata.Key.parameters && $0.value.contains(", Version: t2i ")) }) else {
+            throw GenerationOutputError("\(url.path): exists and is not an image t2i generated; choose another --out or move it away")
+        }
+    }
+
     /// `url` with `suffix` added to its stem, keeping the `.png` extension.
     public static func sibling(of url: URL, suffix: String) -> URL {
         let stem = url.pathExtension.lowercased() == "png" ? url.deletingPathExtension() : url
@@ -59,6 +96,8 @@ public enum GenerationFiles {
     @discardableResult
     public static func write(_ images: [Image], metadata: GenerationMetadata, to out: URL, grid: Bool) throws -> [URL] {
         precondition(images.count == metadata.count, "GenerationFiles.write: \(images.count) images for a record of \(metadata.count)")
+        // Check every target before writing any, so a refusal leaves nothing half written.
+        for file in imageFiles(out: out, count: images.count, grid: grid) { try checkReplaceable(file) }
         try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
         if grid && images.count > 1 {
             try Image.grid(images, columns: gridColumns(images.count), padding: 2).writePNG(to: out, text: metadata.textEntries)
@@ -69,5 +108,14 @@ public enum GenerationFiles {
             try image.writePNG(to: file, text: metadata.image(i).textEntries)
         }
         return files
+    }
+}
+
+/// `t2i generate` will not write where asked; one line naming the path.
+public struct GenerationOutputError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
     }
 }

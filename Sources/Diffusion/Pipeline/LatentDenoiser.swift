@@ -75,6 +75,11 @@ public struct LatentDenoiser {
                 let kept = i + 1 < timesteps.count ? sampler.noised(known.latents, noise: initialNoise, stepIndex: i + 1) : known.latents
                 x = kept * (1 - mask) + x * mask
             }
+            // A NaN or ∞ would decode to a blank image and exit 0: stop here, naming where it appeared.
+            let bad = x.nonFiniteCount
+            guard bad == 0 else {
+                throw SamplerError(message: "sampling stopped at step \(done) of \(total) (timestep \(t)): \(bad) of \(x.count) latent values are NaN or infinite — the U-Net's weights or the guidance (\(request.guidance)) are out of range")
+            }
             afterStep?(x)
             progress?(done, total)
         }

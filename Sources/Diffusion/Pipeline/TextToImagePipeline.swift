@@ -17,8 +17,15 @@ public final class TextToImagePipeline {
     public let maxLength: Int
 
     /// A pipeline of already-built parts (e.g. the U-Net being trained, for preview grids).
+    ///
+    /// - Throws: `PipelineMismatchError` when the parts do not fit together (see
+    ///   `PipelineCompatibility`), naming them by `names`.
     public init(tokenizer: SentencePieceTokenizer, textEncoder: CLIPTextModel, vae: AutoencoderKL,
-                unet: UNet2DConditionModel, scheduler: SchedulerConfig) throws {
+                unet: UNet2DConditionModel, scheduler: SchedulerConfig,
+                names: PipelineCompatibility.Names = PipelineCompatibility.Names()) throws {
+        if let problem = PipelineCompatibility.problem(tokenizer: tokenizer, textEncoder: textEncoder, vae: vae, unet: unet, names: names) {
+            throw PipelineMismatchError(problem)
+        }
         self.tokenizer = tokenizer
         self.textEncoder = textEncoder
         self.vae = vae
@@ -43,7 +50,8 @@ public final class TextToImagePipeline {
                       textEncoder: CLIPTextModel.load(from: folder.textEncoder),
                       vae: AutoencoderKL(contentsOf: folder.vae),
                       unet: UNet2DConditionModel(contentsOf: folder.unet),
-                      scheduler: SchedulerFolder.read(from: folder.scheduler))
+                      scheduler: SchedulerFolder.read(from: folder.scheduler),
+                      names: PipelineCompatibility.Names(folder: folder))
     }
 
     /// Text-encoder hidden states (B, L, D) and key lengths for `prompts`.
