@@ -19,8 +19,13 @@ struct TrainAECommand: ParsableCommand {
     @Flag(help: "Continue from the run's last checkpoint of this stage.")
     var resume = false
 
+    @Flag(help: "Train this stage again from scratch, replacing its trained weights, checkpoint and log.")
+    var restart = false
+
     func run() throws {
         let run = options.runFolder
+        try run.checkStart(stage: AutoencoderStage.name, title: "autoencoder", trained: run.vae.appendingPathComponent("config.json"),
+                           resume: resume, restart: restart)
         let config = try options.stageConfig()
         let progress = ProgressBar()
         let interrupt = InterruptFlag()

@@ -23,8 +23,13 @@ struct TrainEncoderCommand: ParsableCommand {
     @Flag(name: .long, help: "Continue from the run's last checkpoint (state/encoder.safetensors).")
     var resume = false
 
+    @Flag(help: "Train this stage again from scratch, replacing its trained weights, checkpoint and log.")
+    var restart = false
+
     func run() throws {
         let run = options.runFolder
+        try run.checkStart(stage: TextEncoderStage.name, title: "text encoder", trained: run.textEncoder.appendingPathComponent("config.json"),
+                           resume: resume, restart: restart)
         let config = try options.stageConfig()
         let bar = ProgressBar()
         let interrupt = InterruptFlag()

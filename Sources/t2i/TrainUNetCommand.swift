@@ -19,8 +19,13 @@ struct TrainUNetCommand: ParsableCommand {
     @Flag(help: "Continue from the run's last checkpoint of this stage.")
     var resume = false
 
+    @Flag(help: "Train this stage again from scratch, replacing its trained weights, checkpoint and log.")
+    var restart = false
+
     func run() throws {
         let run = options.runFolder
+        try run.checkStart(stage: UNetStage.name, title: "U-Net", trained: run.unet.appendingPathComponent("config.json"),
+                           resume: resume, restart: restart)
         let config = try options.stageConfig()
         let started = Date()
         guard try UNetStage.train(config: config, run: run, resume: resume, interrupt: InterruptFlag(), observer: ProgressBar()) else {

@@ -47,7 +47,7 @@ struct ExportCommandTests {
         #expect(Double(differences.reduce(0, +)) / Double(differences.count) < 1.0)
     }
 
-    @Test("bad input: an existing folder without --force, an incomplete run, an unknown dtype")
+    @Test("bad input: an existing folder without --force, --force onto what is not a model folder, an incomplete run, an unknown dtype")
     func badInput() throws {
         let run = try GenerateTinyRun.run()
         let t2i = try T2IBinary()
@@ -60,10 +60,33 @@ struct ExportCommandTests {
         #expect(taken.stderr.contains("taken: already exists (pass --force to replace it)"), "\(taken.stderr)")
         #expect(try String(contentsOf: folder.appendingPathComponent("taken/notes.txt"), encoding: .utf8) == "keep me")
 
-        let replaced = try t2i.run(["export", "--run", run.path, "--out", "taken", "--force"], in: folder)
+        // --force replaces only a model folder: not a folder of notes, not the run itself, not a folder holding it.
+        let notModel = try t2i.run(["export", "--run", run.path, "--out", "taken", "--force"], in: folder)
+        #expect(notModel.status != 0)
+        #expect(notModel.stderr.contains("taken: is not a model folder t2i exported (no model_index.json); --force replaces only those"),
+                "\(notModel.stderr)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("taken/notes.txt"), encoding: .utf8) == "keep me")
+        let runFiles = try FileManager.default.subpathsOfDirectory(atPath: run.path).sorted()
+        for target in [run.path, run.deletingLastPathComponent().path] {
+            let own = try t2i.run(["export", "--run", run.path, "--out", target, "--force"], in: folder)
+            #expect(own.status != 0)
+            #expect(own.stderr.contains("is the run being exported, or holds it or lies inside it"), "\(own.stderr)")
+        }
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: run.path).sorted() == runFiles)
+        let copy = folder.appendingPathComponent("run-copy")
+        try FileManager.default.copyItem(at: run, to: copy)
+        let overRun = try t2i.run(["export", "--run", run.path, "--out", "run-copy", "--force"], in: folder)
+        #expect(overRun.status != 0)
+        #expect(overRun.stderr.contains("run-copy: is not a model folder t2i exported (it holds a run's training state)"), "\(overRun.stderr)")
+        #expect(FileManager.default.fileExists(atPath: copy.appendingPathComponent("state").path))
+
+        let first = try t2i.run(["export", "--run", run.path, "--out", "model"], in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        try Data("stale".utf8).write(to: folder.appendingPathComponent("model/stale.txt"))
+        let replaced = try t2i.run(["export", "--run", run.path, "--out", "model", "--force"], in: folder)
         #expect(replaced.status == 0, "\(replaced.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("taken/notes.txt").path))
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("taken/unet/config.json").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("model/stale.txt").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model/unet/config.json").path))
 
         // A run without a U-Net yet: the error names the missing folder and nothing is written.
         let partial = folder.appendingPathComponent("partial")

@@ -163,3 +163,41 @@ struct GenerateCommandTests {
         #expect(bad.stderr.contains("big.png") && bad.stderr.contains("16×16"))
     }
 }
+
+/// Starting a stage from scratch over earlier work is refused unless asked for (DESIGN §7).
+@Suite("training over earlier work", .serialized)
+struct RetrainRefusalTests {
+    @Test("train-ae on a run whose autoencoder is trained, or whose checkpoint is saved, needs --resume or --restart")
+    func refusesToReplaceTrainedStage() throws {
+        let run = try GenerateTinyRun.run()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("run")
+        try FileManager.default.copyItem(at: run, to: copy)
+        func snapshot() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for path in try FileManager.default.subpathsOfDirectory(atPath: copy.path) {
+                let url = copy.appendingPathComponent(path)
+                if !url.hasDirectoryPath, let data = FileManager.default.contents(atPath: url.path) { files[path] = data }
+            }
+            return files
+        }
+        let before = try snapshot()
+        let t2i = try T2IBinary()
+        let trained = try t2i.run(["train-ae", "--run", "run"], in: folder)
+        #expect(trained.status != 0)
+        #expect(trained.stderr.contains("run/vae/config.json: the autoencoder of ") && trained.stderr.contains("is already trained; --restart trains it again"),
+                "\(trained.stderr)")
+        #expect(trained.stderr.split(separator: "\n").count == 1, "\(trained.stderr)")
+        let both = try t2i.run(["train-unet", "--run", "run", "--resume", "--restart"], in: folder)
+        #expect(both.status != 0 && both.stderr.contains("--resume and --restart exclude each other"), "\(both.stderr)")
+        // An interrupted training (a checkpoint, no trained folder) is refused too.
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("unet"))
+        let interrupted = try t2i.run(["train-unet", "--run", "run"], in: folder)
+        #expect(interrupted.status != 0)
+        #expect(interrupted.stderr.contains("run/state/unet.safetensors: an interrupted training of the U-Net is saved here"), "\(interrupted.stderr)")
+        var after = try snapshot()
+        after = after.filter { !$0.key.hasPrefix("unet/") }
+        #expect(after == before.filter { !$0.key.hasPrefix("unet/") })
+    }
+}

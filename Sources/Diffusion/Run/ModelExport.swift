@@ -44,6 +44,25 @@ public struct ModelExport: Sendable {
         self.dtype = dtype
     }
 
+    /// Throws unless the existing destination is a model folder this command could have written:
+    /// never the source run, a folder holding it or inside it, a run folder (training state or
+    /// logs), or any folder without `model_index.json`.
+    func checkReplaceable() throws {
+        let fm = FileManager.default
+        let target = destination.resolvingSymlinksInPath().standardizedFileURL.path
+        let run = source.url.resolvingSymlinksInPath().standardizedFileURL.path
+        if target == run || run.hasPrefix(target + "/") || target.hasPrefix(run + "/") {
+            throw TrainingError("\(destination.path): is the run being exported, or holds it or lies inside it; --force replaces only another model folder")
+        }
+        var isFolder: ObjCBool = false
+        let isModel = fm.fileExists(atPath: destination.path, isDirectory: &isFolder) && isFolder.boolValue
+            && fm.fileExists(atPath: destination.appendingPathComponent("model_index.json").path)
+        let isRun = ["state", "logs"].contains { fm.fileExists(atPath: destination.appendingPathComponent($0).path) }
+        guard isModel && !isRun else {
+            throw TrainingError("\(destination.path): is not a model folder t2i exported (\(isRun ? "it holds a run's training state" : "no model_index.json")); --force replaces only those")
+        }
+    }
+
     /// Writes the model folder. An existing destination is replaced only when `replace` is true.
     public func run(replace: Bool) throws -> Report {
         let fm = FileManager.default
@@ -53,8 +72,9 @@ public struct ModelExport: Sendable {
                 throw TrainingError("\(url.path): missing; \(source.url.path) is not a complete trained pipeline (train it with t2i train-encoder, train-ae and train-unet)")
             }
         }
-        if fm.fileExists(atPath: destination.path) && !replace {
-            throw TrainingError("\(destination.path): already exists (pass --force to replace it)")
+        if fm.fileExists(atPath: destination.path) {
+            guard replace else { throw TrainingError("\(destination.path): already exists (pass --force to replace it)") }
+            try checkReplaceable()
         }
         let parent = destination.deletingLastPathComponent()
         try fm.createDirectory(at: parent, withIntermediateDirectories: true)

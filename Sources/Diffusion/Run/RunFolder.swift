@@ -30,6 +30,26 @@ public struct RunFolder: Sendable {
         state.appendingPathComponent("\(stage).safetensors")
     }
 
+    /// Refuses to train a stage from scratch where that would replace earlier work: its trained
+    /// output (`trained`, e.g. `unet/config.json`) or an interrupted training's checkpoint. `resume`
+    /// continues instead; `restart` (asked for explicitly) starts over and replaces both.
+    ///
+    /// - Throws: `TrainingError` naming the file that would be lost and the two ways on.
+    public func checkStart(stage: String, title: String, trained: URL, resume: Bool, restart: Bool) throws {
+        if resume && restart { throw TrainingError("--resume and --restart exclude each other: continue the \(title), or train it again") }
+        guard !resume && !restart else { return }
+        let fm = FileManager.default
+        if fm.fileExists(atPath: trained.path) {
+            throw TrainingError("\(trained.path): the \(title) of \(url.path) is already trained; --restart trains it again from scratch "
+                                + "(replacing its weights, checkpoint and log), --resume continues from its checkpoint")
+        }
+        let saved = checkpoint(stage: stage)
+        if fm.fileExists(atPath: saved.path) {
+            throw TrainingError("\(saved.path): an interrupted training of the \(title) is saved here; --resume continues it, "
+                                + "--restart starts over and replaces it")
+        }
+    }
+
     /// Creates the folder (and parents) when missing.
     public func create() throws {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
