@@ -135,7 +135,10 @@ extension CaptionedDataset {
         if caption.allSatisfy(\.isWhitespace) {
             return .bad(DatasetIssue(kind: .emptyCaption, line: line, file: file, detail: ""))
         }
-        let url = folder.appendingPathComponent(file)
+        guard let url = inside(folder, file) else {
+            return .bad(DatasetIssue(kind: .outsideFolder, line: line, file: file,
+                                     detail: "entries name files inside the dataset folder: no absolute paths, '..' or links out"))
+        }
         do {
             let image = try Image.readPNG(at: url, as: .rgb)
             return .decoded(DatasetEntry(file: file, text: caption, line: line), image)
@@ -148,6 +151,15 @@ extension CaptionedDataset {
         } catch {
             return .bad(DatasetIssue(kind: .unreadableImage, line: line, file: file, detail: "\(error)"))
         }
+    }
+
+    /// `folder/file` when it stays inside `folder` after resolving `..` and symbolic links, else nil.
+    static func inside(_ folder: URL, _ file: String) -> URL? {
+        guard !file.hasPrefix("/") else { return nil }
+        let root = folder.resolvingSymlinksInPath().standardizedFileURL.path
+        let url = folder.appendingPathComponent(file)
+        let resolved = url.resolvingSymlinksInPath().standardizedFileURL.path
+        return resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") ? url : nil
     }
 
     /// The error's text without the leading path (the issue names the file already).

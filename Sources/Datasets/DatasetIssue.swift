@@ -9,6 +9,9 @@ public struct DatasetIssue: Sendable, Equatable, CustomStringConvertible {
         case malformedJSON
         /// The caption is empty or only white space.
         case emptyCaption
+        /// The named file lies outside the dataset folder: an absolute path, `..`, or a symbolic
+        /// link that leads out (DESIGN §5: entries resolve inside the folder).
+        case outsideFolder
         /// The named image file does not exist.
         case missingFile
         /// The image file exists but cannot be decoded as a PNG.
@@ -21,6 +24,7 @@ public struct DatasetIssue: Sendable, Equatable, CustomStringConvertible {
             switch self {
             case .malformedJSON: "malformed JSON line"
             case .emptyCaption: "empty caption"
+            case .outsideFolder: "out-of-folder file"
             case .missingFile: "missing file"
             case .unreadableImage: "unreadable image"
             case .wrongSize: "wrongly sized image"

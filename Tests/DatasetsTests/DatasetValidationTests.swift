@@ -26,6 +26,12 @@ struct DatasetValidationTests {
     static let cases: [Case] = [
         Case(name: "missing file", line: TestFolders.line("gone.png", "a caption"), kind: .missingFile,
              issue: "captions.jsonl:11: gone.png: missing file"),
+        Case(name: "absolute path", line: TestFolders.line("/tmp/outside.png", "a caption"), kind: .outsideFolder,
+             issue: "captions.jsonl:11: /tmp/outside.png: out-of-folder file (entries name files inside the dataset folder: no absolute paths, '..' or links out)"),
+        Case(name: "dot-dot", line: TestFolders.line("sub/../../outside.png", "a caption"), kind: .outsideFolder,
+             issue: "captions.jsonl:11: sub/../../outside.png: out-of-folder file (entries name files inside the dataset folder: no absolute paths, '..' or links out)"),
+        Case(name: "link out", line: TestFolders.line("link.png", "a caption"), kind: .outsideFolder,
+             issue: "captions.jsonl:11: link.png: out-of-folder file (entries name files inside the dataset folder: no absolute paths, '..' or links out)"),
         Case(name: "not JSON", line: "{\"file\": \"000001.png\", \"text\": ", kind: .malformedJSON,
              issue: "captions.jsonl:11: malformed JSON line (not valid JSON)"),
         Case(name: "not an object", line: "[\"000001.png\", \"a caption\"]", kind: .malformedJSON,
@@ -44,19 +50,29 @@ struct DatasetValidationTests {
              issue: "captions.jsonl:11: small.png: wrongly sized image (8x8, the dataset's images are 16x16)"),
     ]
 
+    /// Removes a dataset made with `addBrokenFiles` and the file it left beside it.
+    static func remove(_ folder: URL) {
+        try? FileManager.default.removeItem(at: folder)
+        try? FileManager.default.removeItem(at: folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-outside.png"))
+    }
+
     /// Writes the broken files the cases name.
     static func addBrokenFiles(_ folder: URL) throws {
         try Data("this is not a PNG file".utf8).write(to: folder.appendingPathComponent("junk.png"))
         let good = try Data(contentsOf: folder.appendingPathComponent("000001.png"))
         try good.prefix(60).write(to: folder.appendingPathComponent("cut.png"))
         try TestFolders.writeSolidPNG(folder.appendingPathComponent("small.png"), size: 8, colour: (1, 2, 3))
+        // A readable 16×16 PNG beside the folder, and a link to it inside: neither may be used.
+        let outside = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-outside.png")
+        try TestFolders.writeSolidPNG(outside, size: 16, colour: (9, 9, 9))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("link.png"), withDestinationURL: outside)
     }
 
     @Test("one bad line in eleven fails with a one-line error naming the folder, the count and the line",
           arguments: cases)
     func badLineFails(c: Case) throws {
         let folder = try Self.dataset(good: 10, extra: [c.line], prepare: Self.addBrokenFiles)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { Self.remove(folder) }
         let error = #expect(throws: DatasetError.self) { try CaptionedDataset.load(from: folder) }
         guard case .tooManyBadEntries(let path, let report)? = error else {
             Issue.record("expected tooManyBadEntries, got \(String(describing: error))")
@@ -79,7 +95,7 @@ struct DatasetValidationTests {
     @Test("with allowBadEntries the bad line is skipped and reported", arguments: cases)
     func badLineAllowed(c: Case) throws {
         let folder = try Self.dataset(good: 10, extra: [c.line], prepare: Self.addBrokenFiles)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { Self.remove(folder) }
         let dataset = try CaptionedDataset.load(from: folder, allowBadEntries: true)
         #expect(dataset.count == 10)
         #expect(dataset.entries.map(\.line) == Array(1...10))
@@ -90,8 +106,10 @@ struct DatasetValidationTests {
     @Test("the kinds and their nouns")
     func kindNouns() {
         #expect(DatasetIssue.Kind.allCases.map { $0.counted(1) } == [
-            "1 malformed JSON line", "1 empty caption", "1 missing file", "1 unreadable image", "1 wrongly sized image",
+            "1 malformed JSON line", "1 empty caption", "1 out-of-folder file", "1 missing file", "1 unreadable image",
+            "1 wrongly sized image",
         ])
+        #expect(DatasetIssue.Kind.outsideFolder.counted(2) == "2 out-of-folder files")
         #expect(DatasetIssue.Kind.missingFile.counted(2) == "2 missing files")
     }
 
@@ -114,7 +132,7 @@ struct DatasetValidationTests {
             TestFolders.line("000001.png", ""), TestFolders.line("small.png", "x"), TestFolders.line("gone2.png", "x"),
         ]
         let folder = try Self.dataset(good: 4, extra: lines, prepare: Self.addBrokenFiles)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { Self.remove(folder) }
         let error = #expect(throws: DatasetError.self) { try CaptionedDataset.load(from: folder) }
         #expect(error?.description == "dataset \(folder.path): 6 of 10 entries are bad (60.0 %, more than 1 %): "
             + "1 malformed JSON line, 1 empty caption, 2 missing files, 1 unreadable image, 1 wrongly sized image; "
