@@ -90,7 +90,9 @@ struct GenerateCommand: ParsableCommand {
         } else {
             guard prompt != nil else { throw ValidationError("give a prompt, or --from IMAGE.png") }
         }
-        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let count {
+            do { try GenerationFiles.checkCount(count, grid: grid, source: "--count") } catch { throw ValidationError("\(error)") }
+        }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
         if let guidance, !guidance.isFinite { throw ValidationError("--guidance must be a finite number") }
         if let eta, !(eta.isFinite && eta >= 0) { throw ValidationError("--eta must be a number ≥ 0, got \(eta)") }
@@ -170,23 +172,40 @@ struct GenerateCommand: ParsableCommand {
         // Refuse a target that must not be replaced before spending time on denoising.
         for file in GenerationFiles.imageFiles(out: out, count: request.count, grid: grid) { try GenerationFiles.checkReplaceable(file) }
         if trajectory { try GenerationFiles.checkReplaceable(GenerationFiles.sibling(of: out, suffix: "-trajectory")) }
+        try GenerationFiles.checkCount(request.count, grid: grid && request.count > 1, source: "--count")
         let pipeline = try TextToImagePipeline(folder: folder)
-        let bar = StepProgress(label: "denoising")
-        let stepsRun = request.initial.map { InitialImage.stepsRun(steps: request.steps, strength: $0.strength) } ?? request.steps
-        var frames = GenerationTrajectory(steps: max(stepsRun, 1))
-        var frameError: (any Error)?
-        let images = try Image.images(fromBatch: pipeline.generate(
-            request, progress: { bar.update($0, of: $1) },
-            trajectory: trajectory ? { step, predicted in
-                do { try frames.record(step: step, predicted: predicted) } catch { frameError = error }
-            } : nil,
-            trajectoryEvery: frames.interval))
-        if let frameError { throw frameError }
         let metadata = GenerationMetadata(request: request, model: modelPath, version: T2IVersion.string)
-        let files = try GenerationFiles.write(images, metadata: metadata, to: out, grid: grid)
+        let stepsRun = request.initial.map { InitialImage.stepsRun(steps: request.steps, strength: $0.strength) } ?? request.steps
+        // Bounded batches (image i of seed s is the single image of seed s + i, so batching changes
+        // no pixel); separate files are written as each batch finishes, a grid at the end.
+        var gridImages: [Image] = [], files: [URL] = [], strips: [GenerationTrajectory] = []
+        for first in stride(from: 0, to: request.count, by: GenerationFiles.batchLimit) {
+            var part = request
+            part.count = min(GenerationFiles.batchLimit, request.count - first)
+            part.seed = request.seed &+ UInt64(first)
+            let label = request.count > part.count ? "denoising \(first + 1)–\(first + part.count) of \(request.count)" : "denoising"
+            let bar = StepProgress(label: label)
+            var frames = GenerationTrajectory(steps: max(stepsRun, 1))
+            var frameError: (any Error)?
+            let images = try Image.images(fromBatch: pipeline.generate(
+                part, progress: { bar.update($0, of: $1) },
+                trajectory: trajectory ? { step, predicted in
+                    do { try frames.record(step: step, predicted: predicted) } catch { frameError = error }
+                } : nil,
+                trajectoryEvery: frames.interval))
+            if let frameError { throw frameError }
+            strips.append(frames)
+            if grid && request.count > 1 {
+                gridImages += images
+            } else {
+                files += try GenerationFiles.writeSeparate(images, first: first, metadata: metadata, to: out)
+            }
+        }
+        if grid && request.count > 1 { files = try GenerationFiles.write(gridImages, metadata: metadata, to: out, grid: true) }
+        let frames = strips[0]
         if trajectory {
             let file = GenerationFiles.sibling(of: out, suffix: "-trajectory")
-            try frames.strip().writePNG(to: file, text: [
+            try GenerationTrajectory.strip(strips).writePNG(to: file, text: [
                 (key: "Description", value: "t2i generate --trajectory: predicted x0 after steps \(frames.stepList) of \(stepsRun); one row per image"),
                 (key: GenerationMetadata.Key.parameters, value: metadata.parameters),
             ])

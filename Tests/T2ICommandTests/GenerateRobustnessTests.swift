@@ -33,7 +33,9 @@ struct GenerateRobustnessTests {
         let out = try T2IBinary().run(["generate"] + arguments, in: folder)
         #expect(out.status != 0, "\(arguments) succeeded")
         for part in message { #expect(out.stderr.contains(part), "\(arguments): \(out.stderr)") }
-        #expect(out.stderr.split(separator: "\n").filter { !$0.hasPrefix("denoising") }.count == 1, "\(arguments): \(out.stderr)")
+        // One line; a flag error is followed by ArgumentParser's usage reminder.
+        let lines = out.stderr.split(separator: "\n").filter { !$0.hasPrefix("denoising") && !$0.hasPrefix("Usage: ") && !$0.hasPrefix("  See '") }
+        #expect(lines.count == 1, "\(arguments): \(out.stderr)")
         #expect(try snapshot(folder) == before, "\(arguments) changed files")
     }
 
@@ -123,5 +125,47 @@ struct GenerateRobustnessTests {
             try Image.readPNGText(at: folder.appendingPathComponent("outputs/\(name)")).first { $0.key == "t2i:prompt" }?.value
         }
         #expect(prompts == [Self.prompt, Self.prompt.uppercased(), Self.prompt, "🙂", ""])
+    }
+}
+
+/// Sizes from outside are bounded before anything is allocated; many images are made in bounded
+/// batches and written as they finish.
+@Suite("t2i generate: counts", .serialized)
+struct GenerateCountTests {
+    @Test("--count 20 runs in batches of 16 and every image still equals the single image of its seed")
+    func batchesAreInvisible() throws {
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = ShippedModelTests.shipped.path
+        let many = try T2IBinary().run(["generate", GenerateRobustnessTests.prompt, "--run", model, "--steps", "3", "--seed", "100",
+                                        "--count", "20", "--out", "many.png"], in: folder)
+        #expect(many.status == 0, "\(many.stderr)")
+        #expect(many.stderr.contains("denoising 1–16 of 20") && many.stderr.contains("denoising 17–20 of 20"), "\(many.stderr)")
+        for i in 0..<20 { #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("many-\(i).png").path), "many-\(i).png") }
+        for i in [15, 16, 19] {
+            let one = try T2IBinary().run(["generate", GenerateRobustnessTests.prompt, "--run", model, "--steps", "3",
+                                           "--seed", String(100 + i), "--out", "one-\(i).png"], in: folder)
+            #expect(one.status == 0, "\(one.stderr)")
+            #expect(try Data(contentsOf: folder.appendingPathComponent("one-\(i).png")) == Data(contentsOf: folder.appendingPathComponent("many-\(i).png")),
+                    "image \(i) of the batch differs from seed \(100 + i) alone")
+        }
+    }
+
+    @Test("counts beyond the limits, from a flag or from a PNG's metadata, are refused before any work",
+          arguments: [
+              (["--count", "10001"], "--count: 10001 images; one command makes 1 to 10000"),
+              (["--count", "2000", "--grid"], "--count: 2000 images; a grid holds 1 to 1024"),
+              (["--count", "0"], "--count: 0 images; one command makes 1 to 10000"),
+              (["--from", "huge.png"], "huge.png: t2i:count: '99999999999' is not an image count (an integer from 1 to 1024)"),
+          ])
+    func limits(_ arguments: [String], _ message: String) throws {
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text: [PNGTextEntry] = [("t2i:prompt", "a red circle"), ("t2i:negative_prompt", ""), ("t2i:seed", "0"), ("t2i:sampler", "ddim"),
+                                    ("t2i:steps", "5"), ("t2i:guidance", "4.0"), ("t2i:eta", "0.0"), ("t2i:model", ShippedModelTests.shipped.path),
+                                    ("t2i:version", "0.1.0"), ("t2i:count", "99999999999")]
+        try Image(width: 8, height: 8, format: .rgb).writePNG(to: folder.appendingPathComponent("huge.png"), text: text)
+        let prompt = arguments.first == "--from" ? [] : ["a red circle", "--run", ShippedModelTests.shipped.path]
+        try GenerateRobustnessTests.refused(prompt + arguments, in: folder, message: message)
     }
 }

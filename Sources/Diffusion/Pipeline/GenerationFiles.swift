@@ -91,23 +91,46 @@ public enum GenerationFiles {
         return columns
     }
 
-    /// Writes `images` (seeds `metadata.seed`, +1, …) as separate PNGs or as one grid PNG, creating
-    /// folders as needed; returns the files written. Each separate file records its own seed.
+    /// Images denoised together: a command's memory stays bounded whatever its count.
+    public static let batchLimit = 16
+    /// Most images one command (or one PNG's `t2i:count`) asks for.
+    public static let maxCount = 10_000
+    /// Most images in one grid PNG.
+    public static let maxGrid = 1024
+
+    /// Throws unless 1 ≤ `count` ≤ `maxCount` (and ≤ `maxGrid` for a grid); `source` names the option or key.
+    public static func checkCount(_ count: Int, grid: Bool, source: String) throws {
+        let limit = grid ? maxGrid : maxCount
+        guard count >= 1, count <= limit else {
+            throw GenerationOutputError("\(source): \(count) images; \(grid ? "a grid holds" : "one command makes") 1 to \(limit)")
+        }
+    }
+
+    /// Writes `images` — images `first`, `first + 1`, … of a batch of `metadata.count` (seeds
+    /// `metadata.seed + first`, …) — as separate PNGs, creating folders as needed; returns the
+    /// files written. Each file records its own seed, so batches can be written as they finish.
+    @discardableResult
+    public static func writeSeparate(_ images: [Image], first: Int, metadata: GenerationMetadata, to out: URL) throws -> [URL] {
+        precondition(first >= 0 && first + images.count <= metadata.count, "GenerationFiles.writeSeparate: images \(first)..<\(first + images.count) of \(metadata.count)")
+        let files = Array(imageFiles(out: out, count: metadata.count, grid: false)[first..<(first + images.count)])
+        for file in files { try checkReplaceable(file) }
+        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        for (i, (image, file)) in zip(images, files).enumerated() {
+            try image.writePNG(to: file, text: metadata.image(first + i).textEntries)
+        }
+        return files
+    }
+
+    /// Writes all images of `metadata` (seeds `metadata.seed`, +1, …) as separate PNGs or, with
+    /// `grid` and more than one image, as one grid PNG; returns the files written.
     @discardableResult
     public static func write(_ images: [Image], metadata: GenerationMetadata, to out: URL, grid: Bool) throws -> [URL] {
         precondition(images.count == metadata.count, "GenerationFiles.write: \(images.count) images for a record of \(metadata.count)")
-        // Check every target before writing any, so a refusal leaves nothing half written.
-        for file in imageFiles(out: out, count: images.count, grid: grid) { try checkReplaceable(file) }
+        guard grid && images.count > 1 else { return try writeSeparate(images, first: 0, metadata: metadata, to: out) }
+        try checkReplaceable(out)
         try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if grid && images.count > 1 {
-            try Image.grid(images, columns: gridColumns(images.count), padding: 2).writePNG(to: out, text: metadata.textEntries)
-            return [out]
-        }
-        let files = imageFiles(out: out, count: images.count, grid: false)
-        for (i, (image, file)) in zip(images, files).enumerated() {
-            try image.writePNG(to: file, text: metadata.image(i).textEntries)
-        }
-        return files
+        try Image.grid(images, columns: gridColumns(images.count), padding: 2).writePNG(to: out, text: metadata.textEntries)
+        return [out]
     }
 }
 

@@ -164,7 +164,9 @@ public struct GenerationMetadata: Sendable, Equatable {
         model = try value(Key.model)
         version = try value(Key.version)
         if values[Key.count] != nil {
-            count = try parse(Key.count, "an image count (an integer ≥ 1)") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
+            count = try parse(Key.count, "an image count (an integer from 1 to \(GenerationFiles.maxGrid))") {
+                Int($0).flatMap { $0 >= 1 && $0 <= GenerationFiles.maxGrid ? $0 : nil }
+            }
         } else {
             count = 1
         }

@@ -30,12 +30,22 @@ public struct GenerationTrajectory {
 
     /// The strip: row b holds image b's frames left to right.
     public func strip() throws -> Image {
-        guard let first = frames.first else { throw ImagingError.invalidArgument("the trajectory has no frames") }
+        try Self.strip([self])
+    }
+
+    /// One strip of the trajectories of consecutive batches (same steps): their images' rows in order.
+    public static func strip(_ parts: [GenerationTrajectory]) throws -> Image {
+        guard let columns = parts.first?.frames.count, columns > 0 else { throw ImagingError.invalidArgument("the trajectory has no frames") }
         var cells: [Image] = []
-        for b in first.images.indices {
-            for frame in frames { cells.append(frame.images[b]) }
+        for part in parts {
+            guard part.frames.count == columns, let first = part.frames.first else {
+                throw ImagingError.invalidArgument("trajectories of \(columns) and \(part.frames.count) frames do not make one strip")
+            }
+            for b in first.images.indices {
+                for frame in part.frames { cells.append(frame.images[b]) }
+            }
         }
-        return try Image.grid(cells, columns: frames.count, padding: 1)
+        return try Image.grid(cells, columns: columns, padding: 1)
     }
 
     /// "steps 5, 10, …, 50" for the caption of the strip.
