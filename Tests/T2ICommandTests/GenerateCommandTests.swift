@@ -201,3 +201,35 @@ struct RetrainRefusalTests {
         #expect(after == before.filter { !$0.key.hasPrefix("unet/") })
     }
 }
+
+/// The U-Net records the tokenizer it was trained with; a pipeline whose tokenizer changed since is refused.
+@Suite("stale U-Net", .serialized)
+struct StaleUNetTests {
+    @Test("a tokenizer and text encoder from another run: generate names both files and asks for the U-Net to be retrained")
+    func retrainedEncoderMakesUNetStale() throws {
+        let run = try GenerateTinyRun.run()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("run")
+        try FileManager.default.copyItem(at: run, to: copy)
+        let t2i = try T2IBinary()
+        let before = try t2i.run(["generate", "a red circle", "--run", "run", "--steps", "2", "--out", "before.png"], in: folder)
+        #expect(before.status == 0, "\(before.stderr)")
+        // Another run's text side (same width, another tokenizer) put in place of this run's.
+        let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Configs/tiny.yaml").path
+        let other = try t2i.run(["train-encoder", "--config", config, "--run", "other", "--set", "tokenizer.vocab_size=100",
+                                 "--set", "data.count=128", "--set", "data.path=\(folder.appendingPathComponent("data").path)",
+                                 "--set", "encoder_training.steps=3"], in: folder)
+        try #require(other.status == 0, "\(other.stderr)")
+        for part in ["tokenizer", "text_encoder"] {
+            try FileManager.default.removeItem(at: copy.appendingPathComponent(part))
+            try FileManager.default.copyItem(at: folder.appendingPathComponent("other/\(part)"), to: copy.appendingPathComponent(part))
+        }
+        let after = try t2i.run(["generate", "a red circle", "--run", "run", "--steps", "2", "--out", "after.png"], in: folder)
+        #expect(after.status != 0)
+        #expect(after.stderr.contains("run/tokenizer/tokenizer.model has SHA-256 ") && after.stderr.contains("run/unet/diffusion_pytorch_model.safetensors was trained with the tokenizer")
+                && after.stderr.contains("retrain the U-Net"), "\(after.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("after.png").path))
+    }
+}

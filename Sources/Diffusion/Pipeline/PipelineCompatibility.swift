@@ -1,3 +1,4 @@
+import TensorCore
 import Tokenizers
 
 /// Whether the parts of a pipeline fit together, checked before anything runs (DESIGN §7): each
@@ -10,6 +11,7 @@ public enum PipelineCompatibility {
         public var textEncoder = "the text encoder"
         public var vae = "the autoencoder"
         public var unet = "the U-Net"
+        public var unetWeights = "the U-Net"
 
         public init() {}
 
@@ -19,6 +21,7 @@ public enum PipelineCompatibility {
             textEncoder = folder.textEncoder.appendingPathComponent("config.json").path
             vae = folder.vae.appendingPathComponent("config.json").path
             unet = folder.unet.appendingPathComponent("config.json").path
+            unetWeights = folder.unet.appendingPathComponent(UNet2DConditionModel.weightsFileName).path
         }
     }
 
@@ -26,7 +29,8 @@ public enum PipelineCompatibility {
     /// nil when they fit: tokenizer pieces ≤ text embedding rows; text hidden size = U-Net
     /// `cross_attention_dim`; autoencoder latent channels = U-Net in and out channels; U-Net
     /// `sample_size` divisible by its downsampling (so the image side is sample_size × the
-    /// autoencoder's factor).
+    /// autoencoder's factor); the tokenizer is the one the U-Net was trained with, when its weights
+    /// record that (`UNet2DConditionModel.tokenizerDigestKey`).
     public static func problem(tokenizer: SentencePieceTokenizer, textEncoder: CLIPTextModel, vae: AutoencoderKL,
                                unet: UNet2DConditionModel, names: Names = Names()) -> String? {
         let text = textEncoder.textModel
@@ -42,6 +46,13 @@ public enum PipelineCompatibility {
         if unet.config.inChannels != latents || unet.config.outChannels != latents {
             return "\(names.unet) has in_channels \(unet.config.inChannels) and out_channels \(unet.config.outChannels) but "
                 + "\(names.vae) has latent_channels \(latents): the U-Net was trained on another autoencoder's latents"
+        }
+        if let recorded = unet.trainedTokenizerDigest {
+            let digest = SHA256.hex(tokenizer.modelBytes)
+            if digest != recorded {
+                return "\(names.tokenizer) has SHA-256 \(digest.prefix(12))… but \(names.unetWeights) was trained with the tokenizer "
+                    + "\(recorded.prefix(12))…: the text encoder was retrained after the U-Net; retrain the U-Net (t2i train-unet --restart)"
+            }
         }
         let factor = 1 << max(0, unet.config.blockOutChannels.count - 1)
         if unet.config.sampleSize < 1 || unet.config.sampleSize % factor != 0 {

@@ -113,7 +113,7 @@ public enum UNetStage {
         })
         guard outcome == .finished else { return false }
         loadEMA()
-        try emaUNet.save(to: run.unet)
+        try emaUNet.save(to: run.unet, tokenizerDigest: SHA256.hex(tokenizer.modelBytes))
         try SchedulerFolder.write(config.scheduler, to: run.scheduler)
         try run.writeModelIndex()
         return true

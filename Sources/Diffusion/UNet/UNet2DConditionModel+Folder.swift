@@ -10,12 +10,19 @@ extension UNet2DConditionModel {
     /// The weights file of a diffusers model folder.
     public static let weightsFileName = "diffusion_pytorch_model.safetensors"
 
+    /// The weights file's metadata key for the SHA-256 of the tokenizer the U-Net was trained with
+    /// (of its serialized SentencePiece model); diffusers ignores it.
+    public static let tokenizerDigestKey = "t2i_tokenizer_sha256"
+
     /// Writes a diffusers model folder (created if needed): the full `config.json` and the weights,
-    /// each atomically (temporary file, then rename). `UNet2DConditionModel.from_pretrained` loads it strictly.
-    public func save(to folder: URL, dtype: SafetensorsDType = .f32) throws {
+    /// each atomically (temporary file, then rename). `UNet2DConditionModel.from_pretrained` loads it
+    /// strictly. `tokenizerDigest` records which tokenizer the U-Net was trained with.
+    public func save(to folder: URL, dtype: SafetensorsDType = .f32, tokenizerDigest: String? = nil) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try AtomicFile.write(try config.diffusersConfigJSON(), to: folder.appendingPathComponent(Self.configFileName))
-        try saveState(to: folder.appendingPathComponent(Self.weightsFileName), metadata: ["format": "pt"], dtype: dtype)
+        var metadata = ["format": "pt"]
+        if let tokenizerDigest { metadata[Self.tokenizerDigestKey] = tokenizerDigest }
+        try saveState(to: folder.appendingPathComponent(Self.weightsFileName), metadata: metadata, dtype: dtype)
     }
 
     /// Loads a diffusers model folder strictly: the config must describe a U-Net t2i builds, and the
@@ -34,5 +41,6 @@ extension UNet2DConditionModel {
         try self.init(config: config, generator: &generator)
         let weights = try SafetensorsFile(contentsOf: folder.appendingPathComponent(Self.weightsFileName))
         try loadState(from: weights)
+        trainedTokenizerDigest = weights.metadata[Self.tokenizerDigestKey]
     }
 }

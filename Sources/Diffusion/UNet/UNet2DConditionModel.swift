@@ -31,6 +31,9 @@ public final class UNet2DConditionModel: Module {
     public let convNormOut: GroupNorm
     /// `conv_out`: features to the output channels, zero-initialised.
     public let convOut: Conv2d
+    /// SHA-256 of the tokenizer this U-Net was trained with, as its weights file records it (nil
+    /// when built here or loaded from a file without the record); checked by `PipelineCompatibility`.
+    public internal(set) var trainedTokenizerDigest: String?
 
     /// diffusers' `norm_eps`, used by every ResNet block and the output norm.
     static let normEps: Float = 1e-5
