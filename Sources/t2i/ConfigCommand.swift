@@ -26,7 +26,7 @@ struct ConfigCommand: ParsableCommand {
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check FILE: unknown keys, types; prints 'ok' or the error.")
+        static let configuration = CommandConfiguration(abstract: "Check FILE as a stage would: unknown keys, types, ranges, names, divisibility, size limits; prints 'ok' or the error.")
 
         @Argument(help: "A YAML config.")
         var file: String

@@ -4,9 +4,10 @@ extension AutoencoderKL {
     /// Checks that `config` describes a buildable model; throws a `ConfigError` naming the field.
     ///
     /// `source` names where the config came from (a run config, a `config.json` path).
-    public static func validate(_ config: AutoencoderConfig, source: String = "vae") throws {
+    /// `keyPrefix` is prepended to key names ("vae." for a run config, "" for a diffusers config.json).
+    public static func validate(_ config: AutoencoderConfig, source: String = "vae", keyPrefix: String = "") throws {
         func fail(_ key: String, _ message: String) -> ConfigError {
-            ConfigError(source: source, key: key, message)
+            ConfigError(source: source, key: keyPrefix + key, message)
         }
         guard config.inChannels > 0 else { throw fail("in_channels", "must be positive, got \(config.inChannels)") }
         guard config.outChannels > 0 else { throw fail("out_channels", "must be positive, got \(config.outChannels)") }

@@ -40,8 +40,14 @@ public enum ConfigLoader {
             tree = try apply(override: override, to: tree)
         }
         let config = try decode(tree, source: overrides.isEmpty ? source : "\(source) with --set")
-        guard config.seed >= 0 else {
-            throw ConfigError(source: source, key: "seed", "must be 0 or more, got \(config.seed)")
+        do {
+            try config.validate(source: source)
+        } catch let error as ConfigError {
+            // Name where the bad value came from: the last --set of that key, else the file.
+            if let key = error.key, let given = overrides.last(where: { $0.hasPrefix(key + "=") }) {
+                throw ConfigError(source: "--set \(given)", key: key, error.message)
+            }
+            throw error
         }
         return config
     }
