@@ -139,7 +139,7 @@ import Diffusion
     /// Swift → Python: with `T2I_VAE_EXPORT=DIR`, writes DIR/vae (a default-config model, random
     /// init), DIR/reference.safetensors (x, z and t2i's mean, logvar, decoded) and DIR/names.txt
     /// (parameter order) for `python scripts/fixtures/autoencoder.py --check DIR`.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["T2I_VAE_EXPORT"] != nil))
+    @Test("needs T2I_VAE_EXPORT=DIR: writes files for the Python check", .enabled(if: ProcessInfo.processInfo.environment["T2I_VAE_EXPORT"] != nil))
     func exportForDiffusers() throws {
         let dir = URL(fileURLWithPath: try #require(ProcessInfo.processInfo.environment["T2I_VAE_EXPORT"]))
         var g = Philox(seed: 2024)

@@ -122,8 +122,9 @@ import TensorCore
 
     /// Writes a file for Python to read when `T2I_SAFETENSORS_EXPORT` names a path; checked with
     /// `scripts/make_fixtures.py --check-safetensors PATH` (the Swift → Python direction).
-    @Test func exportForPythonCheck() throws {
-        guard let path = ProcessInfo.processInfo.environment["T2I_SAFETENSORS_EXPORT"] else { return }
+    @Test("needs T2I_SAFETENSORS_EXPORT=PATH: writes a file for the Python check", .enabled(if: ProcessInfo.processInfo.environment["T2I_SAFETENSORS_EXPORT"] != nil))
+    func exportForPythonCheck() throws {
+        let path = try #require(ProcessInfo.processInfo.environment["T2I_SAFETENSORS_EXPORT"])
         var writer = SafetensorsWriter(metadata: ["format": "pt", "writer": "t2i"])
         try writer.add("f32", floats: [-0.5, 0.25, 3], shape: [3], as: .f32)
         try writer.add("f16", floats: [0.5, -1.25, 65504, 6.103515625e-05], shape: [2, 2], as: .f16)
