@@ -55,17 +55,24 @@ public final class SentencePieceTokenizer: @unchecked Sendable {
     /// Loads a model from a `.model` file (a serialized SentencePiece `ModelProto`).
     public convenience init(contentsOf url: URL) throws {
         let path = url.path
-        var raw: OpaquePointer?
-        var error: UnsafeMutablePointer<CChar>?
-        let status = path.withCString { t2i_sp_load_from_file($0, &raw, &error) }
-        guard status == 0, let raw else {
-            throw TokenizerError.loadFailed(path: path, message: Self.takeMessage(error))
+        // Read here rather than by SentencePiece, whose messages name its own source lines.
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TokenizerError.loadFailed(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         do {
-            try self.init(handle: raw)
+            try self.init(modelBytes: [UInt8](data))
         } catch TokenizerError.loadFailed(_, let message) {
             throw TokenizerError.loadFailed(path: path, message: message)
         }
+    }
+
+    /// SentencePiece's message without its internal source location, e.g.
+    /// "./src/sentencepiece_processor.cc(1101) [model_proto->ParseFromArray(…)]" → "not a SentencePiece model (the bytes do not parse)".
+    static func plain(_ message: String) -> String {
+        guard let location = message.range(of: #"\S*\.cc\(\d+\) \[[^\]]*\]"#, options: .regularExpression) else { return message }
+        let rest = message[location.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
+        if message[location].contains("ParseFromArray") { return "not a SentencePiece model (the bytes do not parse)" + (rest.isEmpty ? "" : ": \(rest)") }
+        return rest.isEmpty ? "SentencePiece refused it" : rest
     }
 
     /// Loads a model from the bytes of a serialized SentencePiece `ModelProto`.
@@ -76,7 +83,7 @@ public final class SentencePieceTokenizer: @unchecked Sendable {
             t2i_sp_load_from_bytes(bytes.baseAddress, bytes.count, &raw, &error)
         }
         guard status == 0, let raw else {
-            throw TokenizerError.loadFailed(path: nil, message: Self.takeMessage(error))
+            throw TokenizerError.loadFailed(path: nil, message: Self.plain(Self.takeMessage(error)))
         }
         try self.init(handle: raw)
     }

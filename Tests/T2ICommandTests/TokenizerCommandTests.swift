@@ -105,7 +105,7 @@ struct TokenizerCommandTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("tok.model").path))
     }
 
-    @Test("a missing --model file is a one-line error naming it with SentencePiece's message")
+    @Test("a missing --model file is a one-line error naming it, in plain words")
     func missingModelFile() throws {
         let t2i = try T2IBinary()
         let folder = try makeScratchFolder()
@@ -116,8 +116,7 @@ struct TokenizerCommandTests {
             let result = try t2i.run(["tokenizer"] + arguments, in: folder)
             #expect(result.status != 0)
             #expect(Self.lines(result.stderr).count == 1, "stderr: \(result.stderr)")
-            #expect(result.stderr.contains(missing))
-            #expect(result.stderr.contains("No such file or directory"))
+            #expect(result.stderr == "Error: cannot load tokenizer model \(missing): no such file\n", "stderr: \(result.stderr)")
         }
     }
 

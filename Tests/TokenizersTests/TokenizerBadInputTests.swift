@@ -4,7 +4,7 @@ import Tokenizers
 
 @Suite("SentencePieceTokenizer bad input")
 struct TokenizerBadInputTests {
-    @Test("a missing model file is an error naming the file, with SentencePiece's message")
+    @Test("a missing model file is an error naming the file, in plain words")
     func missingModelFile() throws {
         let path = "/nonexistent-\(UUID().uuidString)/tok.model"
         let error = #expect(throws: TokenizerError.self) {
@@ -15,11 +15,8 @@ struct TokenizerBadInputTests {
             return
         }
         #expect(errorPath == path)
-        #expect(message.contains("No such file or directory"))
-        let description = error?.description ?? ""
-        #expect(description.contains(path))
-        #expect(description.contains("No such file or directory"))
-        #expect(!description.contains("\n"))
+        #expect(message == "no such file")
+        #expect(error?.description == "cannot load tokenizer model \(path): no such file")
     }
 
     @Test("a corrupt model file is an error naming the file")
@@ -36,11 +33,11 @@ struct TokenizerBadInputTests {
             return
         }
         #expect(path == file.path)
-        #expect(!message.isEmpty)
-        #expect(error?.description.contains(file.path) == true)
+        #expect(message == "not a SentencePiece model (the bytes do not parse)")
+        #expect(error?.description == "cannot load tokenizer model \(file.path): not a SentencePiece model (the bytes do not parse)")
     }
 
-    @Test("corrupt model bytes are an error with SentencePiece's message", arguments: [
+    @Test("corrupt model bytes are an error in plain words, without SentencePiece's source locations", arguments: [
         "garbage", "truncated", "empty",
     ])
     func corruptModelBytes(kind: String) throws {
@@ -61,11 +58,11 @@ struct TokenizerBadInputTests {
             return
         }
         #expect(path == nil)
-        #expect(!message.isEmpty)
+        #expect(!message.contains(".cc(") && !message.contains("ParseFromArray"), "\(message)")
         if kind == "empty" {
-            #expect(message.contains("unk is not defined"))
+            #expect(message.contains("unk is not defined"), "\(message)")
         } else {
-            #expect(message.contains("ParseFromArray"))
+            #expect(message == "not a SentencePiece model (the bytes do not parse)")
         }
     }
 
