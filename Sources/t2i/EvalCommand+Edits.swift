@@ -20,20 +20,10 @@ extension EvalCommand {
 
         @OptionGroup var options: RunFolderOption
 
-        @Option(name: .long, help: "Edits per case (seeds --seed, --seed + 1, …).")
-        var seeds: Int = 2
-
-        @Option(name: .long, help: "The first seed.")
-        var seed: UInt64 = 0
+        @OptionGroup var probe: ProbeOptions
 
         @Option(name: .long, help: "Denoising steps (before --strength shortens recolours).")
         var steps: Int = 50
-
-        @Option(name: .long, help: "Sampler: ddim, ddpm, euler_ancestral or dpmpp_2m.")
-        var sampler: String = "ddim"
-
-        @Option(name: .long, help: "Guidance scale (default: the run's sampling.guidance).")
-        var guidance: Float?
 
         @Option(name: .long, help: "Recolour strength, in (0, 1].")
         var strength: Double = 0.6
@@ -42,30 +32,20 @@ extension EvalCommand {
         var grid: String?
 
         func validate() throws {
-            guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
             guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
-            if let guidance, !guidance.isFinite { throw ValidationError("--guidance must be a finite number") }
-            _ = try SamplerKind(name: sampler, source: "--sampler")
             do { try InitialImage.checkStrength(strength) } catch { throw ValidationError("\(error)") }
         }
 
         func run() throws {
             let started = ContinuousClock.now
             let (folder, _) = try PipelineLocator().locate(run: options.run)
-            let defaults = try GenerationRequest(prompt: "", defaultsOf: folder)
-            var settings = ShapesProbe.Settings()
-            settings.seeds = seeds
-            settings.seed = seed
-            settings.steps = steps
-            settings.sampler = sampler
-            settings.guidance = guidance ?? defaults.guidance
-            settings.eta = defaults.eta
+            let settings = try probe.settings(steps: steps, run: folder)
             let pipeline = try TextToImagePipeline(folder: folder)
             let bar = GenerateCommand.StepProgress(label: "editing", unit: "cases")
             let report = try ImageEditProbe.evaluate(pipeline: pipeline, settings: settings, strength: strength) { bar.update($0, of: $1) }
             (report.recolour.itemLines + report.move.itemLines).forEach { print($0) }
-            print("edits: \(report.recolour.items.count + report.move.items.count) (\(seeds) seed\(seeds == 1 ? "" : "s") from \(seed)), "
-                  + "\(sampler) \(steps) steps, guidance \(settings.guidance), recolour strength \(strength)")
+            print("edits: \(report.recolour.items.count + report.move.items.count) (\(settings.seeds) seed\(settings.seeds == 1 ? "" : "s") from \(settings.seed)), "
+                  + "\(settings.sampler) \(steps) steps, guidance \(settings.guidance), recolour strength \(strength)")
             report.lines.forEach { print($0) }
             let gridFile = grid.map { URL(fileURLWithPath: $0) } ?? folder.previews.appendingPathComponent("eval-edits.png")
             try FileManager.default.createDirectory(at: gridFile.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -21,42 +21,22 @@ extension EvalCommand {
 
         @OptionGroup var options: RunFolderOption
 
-        @Option(name: .long, help: "Images per prompt (seeds --seed, --seed + 1, …).")
-        var seeds: Int = 2
-
-        @Option(name: .long, help: "The first seed.")
-        var seed: UInt64 = 0
+        @OptionGroup var probe: ProbeOptions
 
         @Option(name: .long, help: "Denoising steps.")
         var steps: Int = 25
-
-        @Option(name: .long, help: "Sampler: ddim, ddpm, euler_ancestral or dpmpp_2m.")
-        var sampler: String = "ddim"
-
-        @Option(name: .long, help: "Guidance scale (default: the run's sampling.guidance).")
-        var guidance: Float?
 
         @Option(name: .long, help: ArgumentHelp("Where to write the grid (default: <run>/previews/eval-shapes.png).", valueName: "path"))
         var grid: String?
 
         func validate() throws {
-            guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
             guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
-            if let guidance, !guidance.isFinite { throw ValidationError("--guidance must be a finite number") }
-            _ = try SamplerKind(name: sampler, source: "--sampler")
         }
 
         func run() throws {
             let started = ContinuousClock.now
             let (folder, _) = try PipelineLocator().locate(run: options.run)
-            let defaults = try GenerationRequest(prompt: "", defaultsOf: folder)
-            var settings = ShapesProbe.Settings()
-            settings.seeds = seeds
-            settings.seed = seed
-            settings.steps = steps
-            settings.sampler = sampler
-            settings.guidance = guidance ?? defaults.guidance
-            settings.eta = defaults.eta
+            let settings = try probe.settings(steps: steps, run: folder)
             let pipeline = try TextToImagePipeline(folder: folder)
             let bar = GenerateCommand.StepProgress(label: "generating", unit: "prompts")
             let report = try ShapesProbe.evaluate(pipeline: pipeline, settings: settings) { bar.update($0, of: $1) }
