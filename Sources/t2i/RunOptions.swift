@@ -13,6 +13,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key, e.g. --set unet.layers_per_block=1 (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Flag(name: .customLong("allow-bad"), help: "Skip bad dataset entries however many there are (sets data.allow_bad_entries, recorded in the run's config.yaml).")
+    var allowBad = false
+
     /// The run folder.
     var runFolder: RunFolder { RunFolder(URL(fileURLWithPath: run)) }
 
@@ -20,7 +23,7 @@ struct RunOptions: ParsableArguments {
     /// when it has one, else the given file (or the default one); `--set` overrides on top.
     func stageConfig() throws -> RunConfig {
         try runFolder.stageConfig(explicit: config.map { URL(fileURLWithPath: $0) }, defaultFile: defaultConfigFile(),
-                                  overrides: overrides)
+                                  overrides: overrides + (allowBad ? ["data.allow_bad_entries=true"] : []))
     }
 
     /// `Configs/shapes-32.yaml` when it exists here, else nil (the built-in defaults are the same).

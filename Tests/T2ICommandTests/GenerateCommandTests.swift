@@ -233,3 +233,33 @@ struct StaleUNetTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("after.png").path))
     }
 }
+
+/// The dataset error's advice works on the stage commands: `--allow-bad` skips bad entries and the
+/// run records it.
+@Suite("--allow-bad on stages", .serialized)
+struct AllowBadStageTests {
+    @Test("train-encoder refuses a dataset with 10 % bad entries, pointing to --allow-bad; with it, trains and records it")
+    func allowBad() throws {
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let t2i = try T2IBinary()
+        let data = folder.appendingPathComponent("data")
+        let made = try t2i.run(["data", "shapes", "--out", data.path, "--count", "60", "--size", "16"], in: folder)
+        try #require(made.status == 0, "\(made.stderr)")
+        let captions = data.appendingPathComponent("captions.jsonl")
+        let bad = (0..<6).map { "{\"file\": \"gone-\($0).png\", \"text\": \"a red circle\"}\n" }.joined()
+        try (try String(contentsOf: captions, encoding: .utf8) + bad).write(to: captions, atomically: true, encoding: .utf8)
+        let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Configs/tiny.yaml").path
+        let settings = ["--config", config, "--set", "data.kind=folder", "--set", "data.path=\(data.path)", "--set", "encoder_training.steps=2",
+                        "--set", "encoder_training.batch_size=8"]
+        let refused = try t2i.run(["train-encoder", "--run", "r1"] + settings, in: folder)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("6 of 66 entries are bad") && refused.stderr.contains("(--allow-bad skips them)"), "\(refused.stderr)")
+        // The advice works on the same run, as the message gives it.
+        let allowed = try t2i.run(["train-encoder", "--run", "r1", "--allow-bad"] + settings, in: folder)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let recorded = try String(contentsOf: folder.appendingPathComponent("r1/config.yaml"), encoding: .utf8)
+        #expect(recorded.contains("allow_bad_entries: true"), "\(recorded)")
+    }
+}

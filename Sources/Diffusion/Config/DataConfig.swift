@@ -14,6 +14,10 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var validationPerMille: Int = 50
     /// Random horizontal flips (never for captions that say left or right).
     public var flip: Bool = false
+    /// Skip bad dataset entries (missing, unreadable, out-of-folder files, …) however many there
+    /// are, rather than refusing a dataset with more than 1 % of them; `--allow-bad` sets it, and the
+    /// run's config.yaml records it.
+    public var allowBadEntries: Bool = false
 
     public init() {}
 
@@ -25,5 +29,6 @@ public struct DataConfig: Codable, Equatable, Sendable {
         case twoObjectFraction = "two_object_fraction"
         case validationPerMille = "validation_per_mille"
         case flip
+        case allowBadEntries = "allow_bad_entries"
     }
 }

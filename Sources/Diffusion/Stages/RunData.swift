@@ -26,7 +26,7 @@ public struct RunData: Sendable {
         default:
             throw ConfigError(source: "config", key: "data.kind", "must be 'shapes' or 'folder', got '\(data.kind)'")
         }
-        dataset = try CaptionedDataset.load(from: folder)
+        dataset = try CaptionedDataset.load(from: folder, allowBadEntries: data.allowBadEntries)
         guard dataset.width == data.size, dataset.height == data.size else {
             throw ConfigError(source: "config", key: "data.size",
                               "is \(data.size) but \(folder.path) holds \(dataset.width)×\(dataset.height) images")

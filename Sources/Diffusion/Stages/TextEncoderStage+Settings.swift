@@ -7,6 +7,9 @@ extension TextEncoderStage {
     /// run's `config.yaml` is written: the tokenizer, the weights and the checkpoint all depend on
     /// them, so changing one mid-run would mix two experiments in one folder.
     public static let settingSections = ["seed", "data", "tokenizer", "text_encoder", "vision_encoder", "clip", "encoder_training"]
+    /// Keys of those sections that are loading policy, not settings the trained encoder depends on:
+    /// they may change between calls (`--allow-bad` on a run whose dataset was refused).
+    static let unlockedKeys: Set<String> = ["data.allow_bad_entries"]
 
     /// Checks the cross-section rules of the encoder stage that no single section can check.
     /// Errors name the key (source "config", as `RunData` does).
@@ -58,6 +61,8 @@ extension TextEncoderStage {
                                   "is \(here) in this run but \(given) in the requested config; the encoder settings of a run "
                                       + "cannot change — use a new --run folder")
             }
+            // An unlocked key that changed (e.g. --allow-bad after a refused dataset) is recorded.
+            if existing.data.allowBadEntries != config.data.allowBadEntries { try run.writeConfig(config) }
         } else {
             try run.writeConfig(config)
         }
@@ -108,6 +113,6 @@ extension TextEncoderStage {
                 flatten(v, name)
             }
         }
-        return out
+        return out.filter { !unlockedKeys.contains($0.key) }
     }
 }
