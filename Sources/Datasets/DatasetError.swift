@@ -19,6 +19,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case noEmojiNames(String)
     /// An argument given by the caller is invalid.
     case invalidArgument(String)
+    /// Generation into the folder was interrupted (Ctrl-C); what it had written was removed.
+    case interrupted(String, removed: Int)
 
     /// One line: the file or folder, then what is wrong.
     public var description: String {
@@ -45,6 +47,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "\"1F600 ; fully-qualified # 😀 E1.0 grinning face\", as in emoji-test.txt)"
         case .invalidArgument(let message):
             return "invalid argument: \(Self.oneLine(message))"
+        case .interrupted(let path, let removed):
+            return "\(path): interrupted; removed the \(removed) image\(removed == 1 ? "" : "s") written, no captions.jsonl was written"
         }
     }
 

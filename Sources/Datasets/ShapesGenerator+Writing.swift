@@ -24,10 +24,15 @@ extension ShapesGenerator {
     /// - Throws: ``DatasetError/invalidArgument(_:)`` for a negative count,
     ///   ``DatasetError/writeFailed(_:reason:)`` naming the first file that could not be written.
     @discardableResult
-    public func write(count: Int, to folder: URL) throws -> ShapesWriteSummary {
+    ///
+    /// `shouldStop` is asked before each image (Ctrl-C: within a few milliseconds): once it says
+    /// yes, no more images are written, those written are removed (and the folder, if this call made
+    /// it), and `DatasetError.interrupted` is thrown — an interrupted run leaves nothing half made.
+    public func write(count: Int, to folder: URL, shouldStop: () -> Bool = { false }) throws -> ShapesWriteSummary {
         guard count >= 0 else {
             throw DatasetError.invalidArgument("sample count must be non-negative, got \(count)")
         }
+        let created = !FileManager.default.fileExists(atPath: folder.path)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -35,7 +40,17 @@ extension ShapesGenerator {
         }
         let generator = self
         let results = Parallel.mapInBlocks(count: count, blockSize: Self.writeBlockSize) { index -> WriteResult in
-            generator.writeSample(index, count: count, folder: folder)
+            shouldStop() ? .skipped : generator.writeSample(index, count: count, folder: folder)
+        }
+        if results.contains(where: { if case .skipped = $0 { true } else { false } }) {
+            var removed = 0
+            for (index, result) in results.enumerated() {
+                guard case .written = result else { continue }
+                _ = unlink(folder.appendingPathComponent(Self.fileName(index: index, count: count)).path)  // plain unlink: hundreds of files in milliseconds
+                removed += 1
+            }
+            if created { try? FileManager.default.removeItem(at: folder) }
+            throw DatasetError.interrupted(folder.path, removed: removed)
         }
         var lines: [String] = []
         lines.reserveCapacity(count)
@@ -43,6 +58,7 @@ extension ShapesGenerator {
         for result in results {
             switch result {
             case .failed(let error): throw error
+            case .skipped: continue
             case .written(let line, let pair):
                 lines.append(line)
                 if pair { twoObjects += 1 }
@@ -56,6 +72,7 @@ extension ShapesGenerator {
     private enum WriteResult: Sendable {
         case written(String, twoObjects: Bool)
         case failed(DatasetError)
+        case skipped
     }
 
     private func writeSample(_ index: Int, count: Int, folder: URL) -> WriteResult {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Diffusion
 import Foundation
 
 extension DataCommand {
@@ -42,7 +43,17 @@ extension DataCommand {
         func run() throws {
             let start = ContinuousClock.now
             let generator = try ShapesGenerator(size: size, seed: seed, twoObjectFraction: twoObjectFraction)
-            let summary = try generator.write(count: count, to: URL(fileURLWithPath: out))
+            let interrupt = InterruptFlag()
+            let summary: ShapesWriteSummary
+            do {
+                summary = try generator.write(count: count, to: URL(fileURLWithPath: out)) { interrupt.isRaised }
+            } catch let error as DatasetError {
+                if case .interrupted = error {
+                    FileHandle.standardError.write(Data("\(error)\n".utf8))
+                    throw ExitCode(130)
+                }
+                throw error
+            }
             print("wrote \(summary.count) shapes images of \(size)x\(size) "
                   + "(\(summary.twoObjectCount) with two objects) and captions.jsonl to \(out) "
                   + "in \(String(format: "%.2f", secondsSince(start))) s")

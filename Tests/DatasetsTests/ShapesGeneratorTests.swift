@@ -148,3 +148,39 @@ struct ShapesGeneratorTests {
         }
     }
 }
+
+/// Ctrl-C during dataset generation (DESIGN §7): generation stops at once and leaves nothing behind.
+@Suite struct ShapesInterruptTests {
+    /// Counts calls across threads.
+    final class Calls: @unchecked Sendable {
+        // Sendable because `count` is only touched under `lock`.
+        private let lock = NSLock()
+        private var count = 0
+        func next() -> Int { lock.lock(); defer { lock.unlock() }; count += 1; return count }
+    }
+
+    @Test func interruptedGenerationRemovesWhatItWrote() throws {
+        let parent = try TestFolders.scratch()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let folder = parent.appendingPathComponent("shapes")
+        let calls = Calls()
+        let error = #expect(throws: DatasetError.self) {
+            try ShapesGenerator(size: 16, seed: 1).write(count: 2000, to: folder) { calls.next() > 300 }
+        }
+        guard case .interrupted(let path, let removed)? = error else {
+            Issue.record("expected interrupted, got \(String(describing: error))")
+            return
+        }
+        #expect(path == folder.path && removed >= 1 && removed <= 300)
+        #expect(error?.description == "\(folder.path): interrupted; removed the \(removed) images written, no captions.jsonl was written")
+        #expect(!FileManager.default.fileExists(atPath: folder.path), "the folder this call made is gone")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty)
+
+        // Into a folder that already existed: it stays, empty of what the call wrote.
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        try Data("mine".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let again = Calls()
+        #expect(throws: DatasetError.self) { try ShapesGenerator(size: 16, seed: 1).write(count: 500, to: folder) { again.next() > 100 } }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["notes.txt"])
+    }
+}

@@ -34,7 +34,7 @@ public enum AutoencoderStage {
     /// Trains (or resumes) the autoencoder of `run` and writes `vae/`.
     public static func train(config: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
                              observer: (any TrainingObserver)?) throws -> AutoencoderReport? {
-        let data = try RunData(config: config, note: { observer?.note($0) })
+        let data = try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised })
         var init_ = Philox(seed: UInt64(config.seed), stream: 30)
         let model = try AutoencoderKL(config: config.vae, generator: &init_, source: run.configFile.path)
         try run.writeConfig(config)  // settings checked: record them with the run

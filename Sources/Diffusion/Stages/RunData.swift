@@ -9,8 +9,9 @@ public struct RunData: Sendable {
     public let trainIndices: [Int]
     public let validationIndices: [Int]
 
-    /// Prepares `config.data`; `note` hears about generation (it can take a few seconds).
-    public init(config: RunConfig, note: ((String) -> Void)? = nil) throws {
+    /// Prepares `config.data`; `note` hears about generation (it can take a few seconds), and
+    /// `shouldStop` (Ctrl-C) stops it, removing what it wrote.
+    public init(config: RunConfig, note: ((String) -> Void)? = nil, shouldStop: () -> Bool = { false }) throws {
         let data = config.data
         let folder = URL(fileURLWithPath: data.path)
         let captions = folder.appendingPathComponent(CaptionedDataset.captionsFileName)
@@ -19,7 +20,7 @@ public struct RunData: Sendable {
             if !FileManager.default.fileExists(atPath: captions.path) {
                 note?("generating \(data.count) shapes images (\(data.size)×\(data.size)) into \(folder.path)")
                 let generator = try ShapesGenerator(size: data.size, seed: UInt64(config.seed), twoObjectFraction: data.twoObjectFraction)
-                _ = try generator.write(count: data.count, to: folder)
+                _ = try generator.write(count: data.count, to: folder, shouldStop: shouldStop)
             }
         case "folder":
             break

@@ -35,7 +35,7 @@ public enum TextEncoderStage {
         let note: (String) -> Void = { observer?.note($0) }
         try run.create()
         let config = try adopt(requested, in: run)
-        let data = try RunData(config: config, note: note)
+        let data = try RunData(config: config, note: note, shouldStop: { interrupt.isRaised })
         let tokenizer = try self.tokenizer(config: config, data: data, run: run, note: note)
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captions, maxLength: config.tokenizer.maxLength)
 

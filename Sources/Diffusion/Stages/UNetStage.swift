@@ -61,7 +61,7 @@ public enum UNetStage {
         try run.writeConfig(config)  // settings checked: record them with the run
         let schedule = try NoiseSchedule(config.scheduler, source: run.configFile.path)
         let predictionType = try PredictionType(config.scheduler, source: run.configFile.path)
-        let data = try RunData(config: config, note: { observer?.note($0) })
+        let data = try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised })
 
         observer?.note("caching latents of \(data.dataset.count) images and states of their captions")
         let latents = try LatentCache(vae: vae, dataset: data.dataset)
