@@ -23,11 +23,11 @@ extension ShapesGenerator {
     ///
     /// - Throws: ``DatasetError/invalidArgument(_:)`` for a negative count,
     ///   ``DatasetError/writeFailed(_:reason:)`` naming the first file that could not be written.
-    @discardableResult
     ///
-    /// `shouldStop` is asked before each image (Ctrl-C: within a few milliseconds): once it says
-    /// yes, no more images are written, those written are removed (and the folder, if this call made
-    /// it), and `DatasetError.interrupted` is thrown — an interrupted run leaves nothing half made.
+    /// `shouldStop` (Ctrl-C) is asked before each image: once it says yes, no more images are
+    /// written, those written are removed (and the folder, if this call made it), and
+    /// `DatasetError.interrupted` is thrown — an interrupted run leaves nothing half made.
+    @discardableResult
     public func write(count: Int, to folder: URL, shouldStop: () -> Bool = { false }) throws -> ShapesWriteSummary {
         guard count >= 0 else {
             throw DatasetError.invalidArgument("sample count must be non-negative, got \(count)")
