@@ -57,8 +57,8 @@ public enum GenerationFiles {
     }
 
     /// Throws unless `url` is free or holds a regular PNG file that t2i generated (a `t2i:prompt`
-    /// text chunk, or a `parameters` line naming t2i's version, as trajectory strips have): an output never replaces a FIFO, a device, a folder, a link or
-    /// anybody else's file.
+    /// text chunk, or a `parameters` line naming t2i's version, as trajectory strips have): an
+    /// output never replaces a FIFO, a device, a folder, a link or anybody else's file.
     public static func checkReplaceable(_ url: URL) throws {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else { return }
         guard attributes[.type] as? FileAttributeType == .typeRegular else {

@@ -40,7 +40,7 @@ public struct DDPMSampler: Sampler {
     }
 
     public func noised(_ original: Tensor, noise: Tensor, stepIndex: Int) -> Tensor {
-        variancePreservingNoised(original, noise: noise, alphaProduct: schedule.alphasCumprod[inferenceTimesteps[stepIndex]])
+        schedule.addNoise(original, noise: noise, timesteps: Array(repeating: inferenceTimesteps[stepIndex], count: original.shape[0]))
     }
 
     /// Nothing to do: each step finds its place from its timestep.

@@ -38,13 +38,6 @@ extension Sampler {
         step(modelOutput: modelOutput, timestep: timestep, sample: sample, noise: &generator)
     }
 
-    /// √ᾱ·x₀ + √(1−ᾱ)·ε: the variance-preserving forward process at cumulative ᾱ `alphaProduct`
-    /// (scheduling_ddpm.py / scheduling_ddim.py `add_noise`).
-    func variancePreservingNoised(_ original: Tensor, noise: Tensor, alphaProduct: Float) -> Tensor {
-        let (a, b) = (alphaProduct.squareRoot(), (1 - alphaProduct).squareRoot())
-        return schedulerElementwise(original, noise) { x, e, _ in a * x + b * e }
-    }
-
     /// Throws unless 1 ≤ `steps` ≤ the number of training timesteps.
     func checkSteps(_ steps: Int) throws {
         guard steps >= 1, steps <= schedule.trainSteps else {
