@@ -26,6 +26,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sentencepiece_train"), .linkedLibrary("sentencepiece")]
         ),
 
+        // libFuzzer's driver, present only in the fuzzing build (scripts/fuzz.sh).
+        .target(name: "CFuzzerDriver"),
+
         // Tensor engine.
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
 
@@ -50,6 +53,10 @@ let package = Package(
             ]
         ),
 
+        // Fuzzing entry points for the parsers of outside bytes, and their driver (scripts/fuzz.sh).
+        .target(name: "FuzzTargets", dependencies: ["TensorCore", "Imaging", "Datasets", "Diffusion"]),
+        .executableTarget(name: "t2i-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+
         // Tests find committed fixtures in Tests/Fixtures through #filePath.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Optim"]),
@@ -58,6 +65,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"]),
         .testTarget(name: "T2ICommandTests", dependencies: ["t2i"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,13 +16,18 @@ extension CaptionedDataset {
     ///   ``DatasetError/readFailed(_:reason:)`` when it cannot be read,
     ///   ``DatasetError/tooManyBadEntries(folder:report:)`` (one line with the counts per kind and the
     ///   first few bad lines), ``DatasetError/noUsableEntries(_:report:)`` when nothing is left.
-    public static func load(from folder: URL, allowBadEntries: Bool = false) throws -> CaptionedDataset {
+    ///   `shouldStop` (Ctrl-C) is asked before each image; a yes ends loading with an `Interruption`.
+    public static func load(from folder: URL, allowBadEntries: Bool = false,
+                            shouldStop: () -> Bool = { false }) throws -> CaptionedDataset {
         let captionsURL = folder.appendingPathComponent(captionsFileName)
         let lines = try readLines(of: captionsURL)
 
         // Parse, check and decode each line independently, in parallel; order is kept by index.
         let outcomes = Parallel.mapInBlocks(count: lines.count, blockSize: 64) { i in
-            examine(lines[i].text, line: lines[i].number, folder: folder)
+            shouldStop() ? .skipped : examine(lines[i].text, line: lines[i].number, folder: folder)
+        }
+        if outcomes.contains(where: { if case .skipped = $0 { true } else { false } }) {
+            throw Interruption("interrupted while loading \(folder.path); nothing was changed")
         }
 
         // The dataset's size is the most common decoded size (ties: the earliest seen).
@@ -42,6 +47,8 @@ extension CaptionedDataset {
             switch outcome {
             case .bad(let issue):
                 issues.append(issue)
+            case .skipped:
+                continue
             case .decoded(let entry, let image):
                 if let common, image.width != common.width || image.height != common.height {
                     issues.append(DatasetIssue(
@@ -69,6 +76,7 @@ extension CaptionedDataset {
     private enum Outcome: Sendable {
         case decoded(DatasetEntry, Image)
         case bad(DatasetIssue)
+        case skipped
     }
 
     /// An image size, as a dictionary key.
@@ -77,14 +85,8 @@ extension CaptionedDataset {
         let height: Int
     }
 
-    /// One non-blank line of `captions.jsonl` and its 1-based number.
-    private struct Line: Sendable {
-        let number: Int
-        let text: String
-    }
-
     /// The non-blank lines of the caption file, numbered from 1.
-    private static func readLines(of url: URL) throws -> [Line] {
+    private static func readLines(of url: URL) throws -> [CaptionsLine.Numbered] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw DatasetError.captionsNotFound(url.path)
@@ -98,42 +100,15 @@ extension CaptionedDataset {
         } catch {
             throw DatasetError.readFailed(url.path, reason: error.localizedDescription)
         }
-        // Split on the newline byte, not on Characters: Swift treats "\r\n" as one Character, so a
-        // CRLF file would not split at all. Invalid UTF-8 is repaired to U+FFFD, so the line then
-        // fails as malformed JSON or keeps a visibly odd caption rather than being lost.
-        var lines: [Line] = []
-        var number = 0
-        for raw in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            number += 1
-            let bytes = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw
-            let text = String(decoding: bytes, as: UTF8.self)
-            if text.allSatisfy(\.isWhitespace) { continue }
-            lines.append(Line(number: number, text: text))
-        }
-        return lines
+        return CaptionsLine.lines(of: data)
     }
 
     /// Parses one line and decodes its image, or says what is wrong with it.
     private static func examine(_ text: String, line: Int, folder: URL) -> Outcome {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [])
-        } catch {
-            return .bad(DatasetIssue(kind: .malformedJSON, line: line, file: nil, detail: "not valid JSON"))
-        }
-        guard let dictionary = object as? [String: Any] else {
-            return .bad(DatasetIssue(kind: .malformedJSON, line: line, file: nil, detail: "not a JSON object"))
-        }
-        guard let file = dictionary["file"] as? String, !file.isEmpty else {
-            return .bad(DatasetIssue(kind: .malformedJSON, line: line, file: nil,
-                                         detail: "\"file\" is missing or not a non-empty string"))
-        }
-        guard let caption = dictionary["text"] as? String else {
-            return .bad(DatasetIssue(kind: .malformedJSON, line: line, file: file,
-                                         detail: "\"text\" is missing or not a string"))
-        }
-        if caption.allSatisfy(\.isWhitespace) {
-            return .bad(DatasetIssue(kind: .emptyCaption, line: line, file: file, detail: ""))
+        let file: String, caption: String
+        switch CaptionsLine.parse(text, line: line) {
+        case .failure(let issue): return .bad(issue)
+        case .success(let parsed): (file, caption) = (parsed.file, parsed.text)
         }
         guard let url = inside(folder, file) else {
             return .bad(DatasetIssue(kind: .outsideFolder, line: line, file: file,
@@ -154,7 +129,7 @@ extension CaptionedDataset {
     }
 
     /// `folder/file` when it stays inside `folder` after resolving `..` and symbolic links, else nil.
-    static func inside(_ folder: URL, _ file: String) -> URL? {
+    public static func inside(_ folder: URL, _ file: String) -> URL? {
         guard !file.hasPrefix("/") else { return nil }
         let root = folder.resolvingSymlinksInPath().standardizedFileURL.path
         let url = folder.appendingPathComponent(file)

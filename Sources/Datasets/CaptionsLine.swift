@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 
 /// Builds the lines of a `captions.jsonl` file: `{"file": …, "text": …, extra keys…}`.
@@ -13,5 +14,71 @@ public enum CaptionsLine {
             line += ",\(JSONString.quoted(key)):\(json)"
         }
         return line + "}"
+    }
+
+    /// One non-blank line of a captions file and its 1-based number.
+    public struct Numbered: Sendable, Equatable {
+        public let number: Int
+        public let text: String
+
+        public init(number: Int, text: String) {
+            self.number = number
+            self.text = text
+        }
+    }
+
+    /// A line's two required fields.
+    public struct Parsed: Sendable, Equatable {
+        public let file: String
+        public let text: String
+
+        public init(file: String, text: String) {
+            self.file = file
+            self.text = text
+        }
+    }
+
+    /// The non-blank lines of a captions file's bytes, numbered from 1.
+    ///
+    /// Split on the newline byte, not on Characters: Swift treats "\r\n" as one Character, so a CRLF
+    /// file would not split at all. Invalid UTF-8 is repaired to U+FFFD, so the line then fails as
+    /// malformed JSON or keeps a visibly odd caption rather than being lost.
+    public static func lines(of data: Data) -> [Numbered] {
+        var lines: [Numbered] = []
+        var number = 0
+        for raw in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            number += 1
+            let bytes = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw
+            let text = String(decoding: bytes, as: UTF8.self)
+            if text.allSatisfy(\.isWhitespace) { continue }
+            lines.append(Numbered(number: number, text: text))
+        }
+        return lines
+    }
+
+    /// Parses one line: a JSON object with a non-empty string `"file"` and a string `"text"` that is
+    /// not blank (other keys are allowed and ignored); or the issue that makes it bad.
+    public static func parse(_ text: String, line: Int) -> Result<Parsed, DatasetIssue> {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [])
+        } catch {
+            return .failure(DatasetIssue(kind: .malformedJSON, line: line, file: nil, detail: "not valid JSON"))
+        }
+        guard let dictionary = object as? [String: Any] else {
+            return .failure(DatasetIssue(kind: .malformedJSON, line: line, file: nil, detail: "not a JSON object"))
+        }
+        guard let file = dictionary["file"] as? String, !file.isEmpty else {
+            return .failure(DatasetIssue(kind: .malformedJSON, line: line, file: nil,
+                                         detail: "\"file\" is missing or not a non-empty string"))
+        }
+        guard let caption = dictionary["text"] as? String else {
+            return .failure(DatasetIssue(kind: .malformedJSON, line: line, file: file,
+                                         detail: "\"text\" is missing or not a string"))
+        }
+        if caption.allSatisfy(\.isWhitespace) {
+            return .failure(DatasetIssue(kind: .emptyCaption, line: line, file: file, detail: ""))
+        }
+        return .success(Parsed(file: file, text: caption))
     }
 }

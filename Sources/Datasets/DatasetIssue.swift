@@ -2,7 +2,7 @@
 ///
 /// DESIGN §7: bad input is counted and named, never silently dropped. ``description`` is one line,
 /// `captions.jsonl:LINE: FILE: what is wrong`.
-public struct DatasetIssue: Sendable, Equatable, CustomStringConvertible {
+public struct DatasetIssue: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kinds of bad entry, in the order the loader checks them.
     public enum Kind: String, Sendable, CaseIterable {
         /// The line is not a JSON object with string values for `"file"` and `"text"`.

@@ -44,7 +44,11 @@ public struct EmojiImporter: Sendable {
     /// - Throws: ``DatasetError/folderNotFound(_:)`` or ``DatasetError/readFailed(_:reason:)`` for a
     ///   source folder, ``DatasetError/invalidArgument(_:)`` for an empty or repeated style,
     ///   ``DatasetError/writeFailed(_:reason:)`` naming the first output that could not be written.
-    public func importSources(_ sources: [EmojiSource], to folder: URL) throws -> EmojiImportSummary {
+    ///
+    /// `shouldStop` (Ctrl-C) is asked before each file: once it says yes, no more are converted,
+    /// the images this call wrote are removed (and the folder, if this call made it), no
+    /// `captions.jsonl` is written, and ``DatasetError/interrupted(_:removed:)`` is thrown.
+    public func importSources(_ sources: [EmojiSource], to folder: URL, shouldStop: () -> Bool = { false }) throws -> EmojiImportSummary {
         let styles = sources.map(\.style)
         if let bad = styles.first(where: { $0.isEmpty || $0.contains("/") }) {
             throw DatasetError.invalidArgument("emoji style must be a non-empty word without '/', got \"\(bad)\"")
@@ -52,6 +56,7 @@ public struct EmojiImporter: Sendable {
         guard Set(styles).count == styles.count else {
             throw DatasetError.invalidArgument("emoji styles must differ, got \(styles.joined(separator: ", "))")
         }
+        let created = !FileManager.default.fileExists(atPath: folder.path)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -59,8 +64,15 @@ public struct EmojiImporter: Sendable {
         }
         var lines: [String] = []
         var summaries: [EmojiImportSummary.Source] = []
+        var written: [String] = []
         for source in sources {
-            let (summary, sourceLines) = try importSource(source, to: folder)
+            let (summary, sourceLines, files, stopped) = try importSource(source, to: folder, shouldStop: shouldStop)
+            written += files
+            if stopped {
+                for file in written { _ = unlink(folder.appendingPathComponent(file).path) }
+                if created { try? FileManager.default.removeItem(at: folder) }
+                throw DatasetError.interrupted(folder.path, removed: written.count)
+            }
             summaries.append(summary)
             lines += sourceLines
         }
@@ -77,12 +89,16 @@ public struct EmojiImporter: Sendable {
 
     /// What became of one job.
     private enum Outcome: Sendable {
-        case written(line: String)
+        case written(line: String, file: String)
         case unreadable
         case failed(DatasetError)
+        case skipped
     }
 
-    private func importSource(_ source: EmojiSource, to folder: URL) throws -> (EmojiImportSummary.Source, [String]) {
+    /// Converts one source; returns its summary, caption lines, the files written, and whether
+    /// `shouldStop` cut it short (then the lines are incomplete and the files are to be removed).
+    private func importSource(_ source: EmojiSource, to folder: URL, shouldStop: () -> Bool)
+        throws -> (EmojiImportSummary.Source, [String], files: [String], stopped: Bool) {
         let files = try Self.pngFiles(in: source.folder)
         var jobs: [Job] = []
         var unnamed: [String] = []
@@ -102,20 +118,24 @@ public struct EmojiImporter: Sendable {
         let importer = self
         let work = jobs
         let outcomes = Parallel.mapInBlocks(count: work.count, blockSize: Self.blockSize) { i in
-            importer.convert(work[i], source: source, to: folder)
+            shouldStop() ? .skipped : importer.convert(work[i], source: source, to: folder)
         }
-        var lines: [String] = []
+        var lines: [String] = [], written: [String] = []
         var unreadable: [String] = []
+        var stopped = false
+        var failure: DatasetError?
         for (job, outcome) in zip(jobs, outcomes) {
             switch outcome {
-            case .written(let line): lines.append(line)
+            case .written(let line, let file): lines.append(line); written.append(file)
             case .unreadable: unreadable.append(job.fileName)
-            case .failed(let error): throw error
+            case .failed(let error): failure = failure ?? error
+            case .skipped: stopped = true
             }
         }
+        if let failure, !stopped { throw failure }
         let summary = EmojiImportSummary.Source(style: source.style, imported: lines.count, skippedSkinTones: skinTones,
                                                 unnamed: unnamed, unreadable: unreadable)
-        return (summary, lines)
+        return (summary, lines, written, stopped)
     }
 
     /// Reads, composites, downscales and writes one emoji; returns its caption line.
@@ -145,7 +165,7 @@ public struct EmojiImporter: Sendable {
             (key: "style", json: JSONString.quoted(source.style)),
             (key: "name", json: JSONString.quoted(job.name)),
             (key: "codepoints", json: JSONString.quoted(codePoints)),
-        ]))
+        ]), file: outName)
     }
 
     /// A code point as lowercase hex of at least 4 digits, as `emoji-test.txt` writes them.

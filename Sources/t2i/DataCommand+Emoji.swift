@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Diffusion
 import Foundation
 
 extension DataCommand {
@@ -47,7 +48,10 @@ extension DataCommand {
             var sources: [EmojiSource] = []
             if let twemoji { sources.append(EmojiSource(style: "twemoji", folder: URL(fileURLWithPath: twemoji))) }
             if let emojione { sources.append(EmojiSource(style: "emojione", folder: URL(fileURLWithPath: emojione))) }
-            let summary = try importer.importSources(sources, to: URL(fileURLWithPath: out))
+            let interrupt = InterruptFlag()
+            let summary = try exitingOnInterruption {
+                try importer.importSources(sources, to: URL(fileURLWithPath: out)) { interrupt.isRaised }
+            }
             for source in summary.sources {
                 var line = "\(source.style): \(source.imported) imported"
                 line += skinTones ? "" : ", \(source.skippedSkinTones) skin-tone variants skipped"

@@ -44,15 +44,8 @@ extension DataCommand {
             let start = ContinuousClock.now
             let generator = try ShapesGenerator(size: size, seed: seed, twoObjectFraction: twoObjectFraction)
             let interrupt = InterruptFlag()
-            let summary: ShapesWriteSummary
-            do {
-                summary = try generator.write(count: count, to: URL(fileURLWithPath: out)) { interrupt.isRaised }
-            } catch let error as DatasetError {
-                if case .interrupted = error {
-                    FileHandle.standardError.write(Data("\(error)\n".utf8))
-                    throw ExitCode(130)
-                }
-                throw error
+            let summary = try exitingOnInterruption {
+                try generator.write(count: count, to: URL(fileURLWithPath: out)) { interrupt.isRaised }
             }
             print("wrote \(summary.count) shapes images of \(size)x\(size) "
                   + "(\(summary.twoObjectCount) with two objects) and captions.jsonl to \(out) "

@@ -50,7 +50,7 @@ struct QuickstartCommand: ParsableCommand {
             }
             let resume = FileManager.default.fileExists(atPath: Self.checkpoint(stage, run: run).path)
             let stageStart = ContinuousClock.now
-            guard try Self.train(stage, config: config, run: run, resume: resume, interrupt: interrupt, observer: bar) else {
+            guard try exitingOnInterruption({ try Self.train(stage, config: config, run: run, resume: resume, interrupt: interrupt, observer: bar) }) else {
                 Self.say("stopped after \(ProgressBar.duration(secondsSince(started))); the same command continues from the checkpoint")
                 throw ExitCode(130)
             }

@@ -30,7 +30,7 @@ struct TrainAECommand: ParsableCommand {
         let progress = ProgressBar()
         let interrupt = InterruptFlag()
         let started = Date()
-        guard let report = try AutoencoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: progress) else {
+        guard let report = try exitingOnInterruption({ try AutoencoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: progress) }) else {
             throw ExitCode(130)
         }
         print(String(format: "autoencoder: validation PSNR %.2f dB over %d images; scaling factor %.4f", report.psnr,

@@ -34,7 +34,7 @@ struct TrainEncoderCommand: ParsableCommand {
         let bar = ProgressBar()
         let interrupt = InterruptFlag()
         let started = ContinuousClock.now
-        let report = try TextEncoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: bar)
+        let report = try exitingOnInterruption { try TextEncoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: bar) }
         let wall = secondsSince(started)
         let steps = report.step - report.startStep
         let rate = String(format: "%.2f steps/s, %.0f images/s", report.stepsPerSecond,

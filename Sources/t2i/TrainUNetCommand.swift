@@ -28,7 +28,8 @@ struct TrainUNetCommand: ParsableCommand {
                            resume: resume, restart: restart)
         let config = try options.stageConfig()
         let started = Date()
-        guard try UNetStage.train(config: config, run: run, resume: resume, interrupt: InterruptFlag(), observer: ProgressBar()) else {
+        let interrupt = InterruptFlag()
+        guard try exitingOnInterruption({ try UNetStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: ProgressBar()) }) else {
             throw ExitCode(130)
         }
         print("wrote \(run.unet.path), \(run.scheduler.path) and \(run.modelIndex.path); wall time \(ProgressBar.duration(Date().timeIntervalSince(started)))")

@@ -8,13 +8,16 @@ struct LatentCache {
     let std: [Float]
     let shape: [Int]  // (C, h, w)
 
-    init(vae: AutoencoderKL, dataset: CaptionedDataset) throws {
+    /// Encodes every image of `dataset`, 64 at a time; `shouldStop` (Ctrl-C) is asked between
+    /// batches, and a yes ends it with an `Interruption`.
+    init(vae: AutoencoderKL, dataset: CaptionedDataset, shouldStop: () -> Bool = { false }) throws {
         var loader = try DatasetLoader(dataset: dataset, batchSize: min(64, dataset.count), shuffle: false, dropLast: false)
         var mean: [Float] = [], std: [Float] = []
         var shape: [Int] = []
         let scale = Float(vae.scalingFactor)
         var seen = 0
         while seen < dataset.count {
+            if shouldStop() { throw Interruption("interrupted while caching latents (\(seen) of \(dataset.count) images); nothing was saved, rerun the same command to start again") }
             let batch = loader.nextBatch()
             seen += batch.count
             let posterior = vae.encode(batch.images)

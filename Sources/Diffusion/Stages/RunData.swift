@@ -10,7 +10,7 @@ public struct RunData: Sendable {
     public let validationIndices: [Int]
 
     /// Prepares `config.data`; `note` hears about generation (it can take a few seconds), and
-    /// `shouldStop` (Ctrl-C) stops it, removing what it wrote.
+    /// `shouldStop` (Ctrl-C) stops it, removing what it wrote, or stops loading.
     public init(config: RunConfig, note: ((String) -> Void)? = nil, shouldStop: () -> Bool = { false }) throws {
         let data = config.data
         let folder = URL(fileURLWithPath: data.path)
@@ -27,7 +27,7 @@ public struct RunData: Sendable {
         default:
             throw ConfigError(source: "config", key: "data.kind", "must be 'shapes' or 'folder', got '\(data.kind)'")
         }
-        dataset = try CaptionedDataset.load(from: folder, allowBadEntries: data.allowBadEntries)
+        dataset = try CaptionedDataset.load(from: folder, allowBadEntries: data.allowBadEntries, shouldStop: shouldStop)
         guard dataset.width == data.size, dataset.height == data.size else {
             throw ConfigError(source: "config", key: "data.size",
                               "is \(data.size) but \(folder.path) holds \(dataset.width)×\(dataset.height) images")

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import TensorCore
 import Tokenizers
@@ -14,8 +15,12 @@ extension TextEncoderStage {
     /// The run's tokenizer: `tokenizer/tokenizer.model` when the run has one, otherwise a new
     /// SentencePiece model trained on the *training* captions (validation captions stay unseen)
     /// with `config.tokenizer`'s settings and saved with its `tokenizer_config.json`.
+    ///
+    /// SentencePiece's trainer cannot be stopped part way (it takes well under a second on shapes
+    /// captions); `shouldStop` (Ctrl-C) is asked before and after it, and a yes ends with an
+    /// `Interruption` before anything is saved.
     static func tokenizer(config: RunConfig, data: RunData, run: RunFolder,
-                          note: ((String) -> Void)?) throws -> SentencePieceTokenizer {
+                          note: ((String) -> Void)?, shouldStop: () -> Bool = { false }) throws -> SentencePieceTokenizer {
         if FileManager.default.fileExists(atPath: run.tokenizerModel.path) {
             let tokenizer = try SentencePieceTokenizer(contentsOf: run.tokenizerModel)
             let configFile = run.tokenizer.appendingPathComponent("tokenizer_config.json")
@@ -28,7 +33,10 @@ extension TextEncoderStage {
         let options = TokenizerTrainingOptions(modelType: try modelType(config), vocabSize: config.tokenizer.vocabSize)
         let texts = data.trainIndices.map { data.dataset.entries[$0].text }
         note?("training a \(options.modelType.rawValue) tokenizer (vocabulary ≤ \(options.vocabSize)) on \(texts.count) training captions")
+        let interrupted = Interruption("interrupted while training the tokenizer; nothing was saved, rerun the same command to start again")
+        if shouldStop() { throw interrupted }
         let tokenizer = try SentencePieceTokenizer.train(sentences: texts, options: options)
+        if shouldStop() { throw interrupted }
         try FileManager.default.createDirectory(at: run.tokenizer, withIntermediateDirectories: true)
         // The model file last: its presence is what marks the run as having a tokenizer.
         try writeTokenizerConfig(tokenizer, maxLength: config.tokenizer.maxLength, in: run.tokenizer)

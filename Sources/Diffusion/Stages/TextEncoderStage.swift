@@ -36,7 +36,7 @@ public enum TextEncoderStage {
         try run.create()
         let config = try adopt(requested, in: run)
         let data = try RunData(config: config, note: note, shouldStop: { interrupt.isRaised })
-        let tokenizer = try self.tokenizer(config: config, data: data, run: run, note: note)
+        let tokenizer = try self.tokenizer(config: config, data: data, run: run, note: note, shouldStop: { interrupt.isRaised })
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captions, maxLength: config.tokenizer.maxLength)
 
         let seed = UInt64(config.seed)  // validated non-negative

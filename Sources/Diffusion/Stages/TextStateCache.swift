@@ -1,4 +1,5 @@
 import TensorCore
+import Datasets
 import Tokenizers
 
 /// Text-encoder hidden states of each distinct caption, computed once: shapes captions repeat,
@@ -12,7 +13,10 @@ struct TextStateCache {
     let length: Int
     let width: Int
 
-    init(tokenizer: SentencePieceTokenizer, textEncoder: CLIPTextModel, captions: [String], maxLength: Int) throws {
+    /// Encodes each distinct caption once, 256 at a time; `shouldStop` (Ctrl-C) is asked between
+    /// chunks, and a yes ends it with an `Interruption`.
+    init(tokenizer: SentencePieceTokenizer, textEncoder: CLIPTextModel, captions: [String], maxLength: Int,
+         shouldStop: () -> Bool = { false }) throws {
         var rowOf: [String: Int] = [:]
         var distinct: [String] = []
         var rows: [Int] = []
@@ -24,6 +28,7 @@ struct TextStateCache {
         }
         var states: [Float] = [], lengths: [Int] = []
         for start in stride(from: 0, to: distinct.count, by: 256) {
+            if shouldStop() { throw Interruption("interrupted while encoding captions (\(start) of \(distinct.count)); nothing was saved, rerun the same command to start again") }
             let chunk = Array(distinct[start..<min(start + 256, distinct.count)])
             var ids: [Int32] = []
             for c in chunk { ids += try tokenizer.encode(c, maxLength: maxLength) }

@@ -64,9 +64,10 @@ public enum UNetStage {
         let data = try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised })
 
         observer?.note("caching latents of \(data.dataset.count) images and states of their captions")
-        let latents = try LatentCache(vae: vae, dataset: data.dataset)
+        let latents = try LatentCache(vae: vae, dataset: data.dataset, shouldStop: { interrupt.isRaised })
         let texts = try TextStateCache(tokenizer: tokenizer, textEncoder: textEncoder,
-                                       captions: data.dataset.captions + [""], maxLength: textEncoder.textModel.config.maxPositionEmbeddings)
+                                       captions: data.dataset.captions + [""], maxLength: textEncoder.textModel.config.maxPositionEmbeddings,
+                                       shouldStop: { interrupt.isRaised })
 
         var initGenerator = Philox(seed: UInt64(config.seed), stream: 40)
         let unet = try UNet2DConditionModel(config: config.unet, generator: &initGenerator)
