@@ -3,7 +3,7 @@
 # Usage: scripts/fuzz.sh TARGET [SECONDS] [libFuzzer options…]
 #   TARGET: safetensors, png, png-metadata, captions or config (see Sources/FuzzTargets);
 #   SECONDS: how long to run (default 600).
-# Builds .build-fuzz/release/t2i-fuzz (-sanitize=fuzzer,address, -DT2I_LIBFUZZER), then runs it on
+# Builds .build-fuzz/release/t2i-fuzz (-sanitize=fuzzer,address, -DT2I_LIBFUZZER, lld), then runs it on
 # a working corpus in runs/fuzz/TARGET seeded from Tests/Fixtures/fuzz/TARGET. A crash leaves
 # runs/fuzz/crash-TARGET-*; add it to Tests/Fixtures/fuzz/TARGET/ so CI replays it.
 set -euo pipefail
@@ -14,7 +14,7 @@ shift $(( $# >= 2 ? 2 : 1 ))
 cd "$root"
 [ -d "Tests/Fixtures/fuzz/$target" ] || { echo "fuzz: no seed corpus Tests/Fixtures/fuzz/$target" >&2; exit 2; }
 swift build -c release --scratch-path .build-fuzz --product t2i-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xcc -DT2I_LIBFUZZER >&2
+    -Xswiftc -sanitize=fuzzer,address -Xcc -DT2I_LIBFUZZER -Xswiftc -use-ld=lld >&2  # gold fails to link ASan here
 mkdir -p "runs/fuzz/$target"
 exec .build-fuzz/release/t2i-fuzz "$target" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=10 \
     -print_final_stats=1 -artifact_prefix="runs/fuzz/crash-$target-" "$@" "runs/fuzz/$target" "Tests/Fixtures/fuzz/$target"

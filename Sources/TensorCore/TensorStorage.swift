@@ -13,6 +13,7 @@ final class TensorStorage: @unchecked Sendable {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
+        TensorMemory.allocated(max(count, 1) * MemoryLayout<Float>.stride)
     }
 
     /// Storage filled with `value`.
@@ -28,6 +29,7 @@ final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
+        TensorMemory.freed(max(count, 1) * MemoryLayout<Float>.stride)
         UnsafeMutableRawPointer(pointer).deallocate()
     }
 }

@@ -67,6 +67,44 @@ public final class StageTrainer<Model: Module> {
         log = try TrainingLog(url: runFolder.appendingPathComponent("logs/\(stage).jsonl"), resumeStep: resumedStep)
     }
 
+    /// The config key of this stage's batch size (`unet_training.batch_size`, …).
+    public var batchSizeKey: String {
+        "\(stage == "ae" ? "vae" : stage)_training.batch_size"
+    }
+
+    /// Refuses a batch size whose training step cannot fit in `available` bytes, before training.
+    ///
+    /// Runs the loss and its gradient at batch 1 and at batch 2 on the first training images and
+    /// reads the tensor memory each needed at its peak (`TensorMemory`): the fixed part plus the
+    /// per-image part times the batch size is the estimate. Nothing the run keeps changes (the
+    /// weights, the generator, the data order); the gradients are zeroed after.
+    /// - Throws: `TrainingError` naming the batch-size key, the estimate, what is free and the
+    ///   largest batch size that fits, when the estimate exceeds 90 % of `available`.
+    public func checkMemory(available: Int, loss: (DatasetBatch, inout Philox) throws -> Tensor) throws {
+        guard loader.indices.count >= 2 else { return }
+        func measure(_ n: Int) throws -> Int {
+            var probe = try DatasetLoader(dataset: loader.dataset, indices: Array(loader.indices.prefix(n)), batchSize: n,
+                                          shuffle: false, horizontalFlip: false, dropLast: false)
+            let batch = probe.nextBatch()
+            let base = TensorMemory.live
+            TensorMemory.resetPeak()
+            var g = generator
+            _ = try model.valueAndGradient(layout: layout, gradients: gradients) { try loss(batch, &g) }
+            return max(TensorMemory.peak - base, 0)
+        }
+        let one = try measure(1), two = try measure(2)
+        gradients.zero()
+        let perImage = max(two - one, 0)
+        let need = one + perImage * (config.batchSize - 1)
+        let usable = available / 10 * 9
+        guard need > usable else { return }
+        let fits = usable >= one && perImage > 0 ? (usable - one) / perImage + 1 : 0
+        throw TrainingError("\(batchSizeKey): \(config.batchSize) needs about \(TensorMemory.describe(need)) for one training step "
+                            + "(\(TensorMemory.describe(perImage)) per image, measured on this model) but this machine has "
+                            + "\(TensorMemory.describe(available)) free; "
+                            + (fits >= 1 ? "use a batch size of at most \(fits)" : "even one image does not fit: make the model smaller"))
+    }
+
     /// Whether the stage has done all its steps.
     public var isFinished: Bool { step >= config.steps }
 
@@ -80,10 +118,15 @@ public final class StageTrainer<Model: Module> {
     /// Trains until `config.steps` or an interrupt. `loss` computes the scalar loss of a batch, drawing
     /// any randomness from the generator it is given; `afterStep` runs after each update (e.g. to
     /// clamp a parameter); `preview` runs every `preview_every` steps and at the end.
+    ///
+    /// Before the first step it runs, the step's memory is measured (`checkMemory`) against
+    /// `memoryAvailable` (default: what the system has free now).
     public func run(interrupt: InterruptFlag, observer: (any TrainingObserver)?,
                     loss: (DatasetBatch, inout Philox) throws -> Tensor,
                     afterStep: ((Int) throws -> Void)? = nil,
-                    preview: ((Int) throws -> Void)? = nil) throws -> Outcome {
+                    preview: ((Int) throws -> Void)? = nil,
+                    memoryAvailable: Int? = TensorMemory.systemAvailable()) throws -> Outcome {
+        if step < config.steps, let memoryAvailable { try checkMemory(available: memoryAvailable, loss: loss) }
         var recent: [Double] = []
         while step < config.steps {
             if interrupt.isRaised {

@@ -1,0 +1,58 @@
+import Foundation
+import Synchronization
+
+/// Bytes held by tensor storage, counted at the one place it is allocated (`TensorStorage`).
+///
+/// `live` is what tensors hold now; `peak` the most they held since `resetPeak()`. Training
+/// measures a step's appetite with them before it starts (`StageTrainer.checkMemory`), so a batch
+/// or model that cannot fit is refused with an estimate instead of being killed part way.
+public enum TensorMemory {
+    private static let liveBytes = Atomic<Int>(0)
+    private static let peakBytes = Atomic<Int>(0)
+
+    /// Bytes tensors hold now.
+    public static var live: Int { liveBytes.load(ordering: .relaxed) }
+
+    /// The most bytes tensors held at once since the last `resetPeak()`.
+    public static var peak: Int { peakBytes.load(ordering: .relaxed) }
+
+    /// Starts a new peak measurement from what is live now.
+    public static func resetPeak() {
+        peakBytes.store(live, ordering: .relaxed)
+    }
+
+    static func allocated(_ bytes: Int) {
+        let now = liveBytes.wrappingAdd(bytes, ordering: .relaxed).newValue
+        var seen = peakBytes.load(ordering: .relaxed)
+        while now > seen {
+            let (exchanged, original) = peakBytes.compareExchange(expected: seen, desired: now, ordering: .relaxed)
+            if exchanged { break }
+            seen = original
+        }
+    }
+
+    static func freed(_ bytes: Int) {
+        liveBytes.wrappingSubtract(bytes, ordering: .relaxed)
+    }
+
+    /// Memory the system can give this process without swapping: `MemAvailable` of
+    /// `/proc/meminfo` on Linux, else the physical memory; nil when neither can be read.
+    public static func systemAvailable() -> Int? {
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+                let fields = line.split(separator: " ")
+                if fields.count >= 2, let kb = Int(fields[1]) { return kb * 1024 }
+            }
+        }
+        let physical = ProcessInfo.processInfo.physicalMemory
+        return physical > 0 ? Int(clamping: physical) : nil
+    }
+
+    /// `bytes` as "1.23 GB", "456 MB" or "78 KB".
+    public static func describe(_ bytes: Int) -> String {
+        let value = Double(bytes)
+        if value >= 1e9 { return String(format: "%.2f GB", value / 1e9) }
+        if value >= 1e6 { return String(format: "%.0f MB", value / 1e6) }
+        return String(format: "%.0f KB", value / 1e3)
+    }
+}
