@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Feeds t2i bad inputs and tallies how each ended: "clean" (non-zero exit with one error line),
-# "trap" (killed by a signal: a crash), "exit 0" (accepted: wrong unless the case says so).
+# Feeds t2i bad inputs and tallies how each ended: "clean" (non-zero exit with one error line and
+# nothing on disk changed), "trap" (killed by a signal: a crash, or a hang past 60 s), "exit 0"
+# (accepted: wrong for a bad input), "changed" (refused, but files in the scratch folder changed),
+# "ok" (an odd but valid input, accepted as it should be: check_ok), "interrupted" (SIGINT/SIGTERM
+# part way, exit 130 with its checkpoint or clean-up: check_signal).
 # Usage: scripts/bad_inputs.sh [path/to/t2i]   (default .build/release/t2i); prints one line a case
 # and the counts. Works in a scratch folder; needs the shipped model in Data/models/shapes-32.
 set -u
@@ -11,15 +14,42 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 p="a large red circle in the center on a white background"
-clean=0 traps=0 zero=0 total=0
-check() {  # check NAME ARGS... : runs t2i ARGS with a 60 s limit
+clean=0 traps=0 zero=0 changed=0 ok=0 interrupted=0 total=0
+# Files by size, time and mode; folders, links and FIFOs by name (a folder's own time changes when
+# a temporary file is made and removed in it, which loses nothing).
+fingerprint() { { find . -type f -printf '%p %s %T@ %m\n'; find . ! -type f -printf '%p %y\n'; } 2>/dev/null | sort | md5sum; }
+check() {  # check NAME ARGS... : runs t2i ARGS with a 60 s limit; a refusal must change no file
     local name=$1; shift
-    local out; out=$(timeout 60 "$t2i" "$@" 2>&1 >/dev/null); local rc=$?
+    local before; before=$(fingerprint)
+    local out; out=$(timeout 60 "$t2i" "$@" 2>&1 >/dev/null </dev/null); local rc=$?
     total=$((total + 1))
-    local first; first=$(printf '%s\n' "$out" | grep -v '^Usage: \|^  See \|^denoising' | head -1)
+    local first; first=$(printf '%s\n' "$out" | grep -v '^Usage: \|^  See \|^denoising\|^note: ' | head -1)
     if [ $rc -ge 128 ] || [ $rc -eq 124 ]; then traps=$((traps + 1)); echo "TRAP($rc)  $name"
     elif [ $rc -eq 0 ]; then zero=$((zero + 1)); echo "EXIT 0    $name"
+    elif [ "$before" != "$(fingerprint)" ]; then changed=$((changed + 1)); echo "CHANGED   $name: ${first:0:150}"
     else clean=$((clean + 1)); echo "clean($rc) $name: ${first:0:150}"; fi
+}
+check_ok() {  # check_ok NAME ARGS... : an odd but valid input; exit 0 is right
+    local name=$1; shift
+    local out; out=$(timeout 60 "$t2i" "$@" 2>&1 >/dev/null </dev/null); local rc=$?
+    total=$((total + 1))
+    if [ $rc -ge 128 ] || [ $rc -eq 124 ]; then traps=$((traps + 1)); echo "TRAP($rc)  $name"
+    elif [ $rc -eq 0 ]; then ok=$((ok + 1)); echo "ok        $name"
+    else zero=$((zero + 1)); echo "REFUSED   $name (a valid input): $(printf '%s\n' "$out" | grep -v '^Usage: ' | head -1 | cut -c1-150)"; fi
+}
+check_signal() {  # check_signal NAME SIGNAL SECONDS ARGS... : signal part way; exit 130 is right
+    local name=$1 sig=$2 after=$3; shift 3
+    "$t2i" "$@" >/dev/null 2>sig.err </dev/null & local pid=$!
+    sleep "$after"; kill -"$sig" $pid 2>/dev/null
+    local waited=0
+    while kill -0 $pid 2>/dev/null && [ $waited -lt 20 ]; do sleep 0.5; waited=$((waited + 1)); done
+    if kill -0 $pid 2>/dev/null; then kill -9 $pid; wait $pid; traps=$((traps + 1)); total=$((total + 1)); echo "TRAP(hang) $name"; return; fi
+    wait $pid; local rc=$?
+    total=$((total + 1))
+    if [ $rc -eq 130 ]; then interrupted=$((interrupted + 1)); echo "int(130)  $name ($((waited / 2)) s): $(grep -v '^\r' sig.err | tail -1 | cut -c1-150)"
+    elif [ $rc -ge 128 ]; then traps=$((traps + 1)); echo "TRAP($rc)  $name"
+    else zero=$((zero + 1)); echo "EXIT $rc    $name (expected 130)"; fi
+    rm -f sig.err
 }
 # setup: broken files
 printf 'not a png' > notes.png; : > empty.png
@@ -107,4 +137,5 @@ check "eval shapes: missing run" eval shapes --run gone
 check "eval edits: --strength 0" eval edits --run "$model" --strength 0
 check "diffuse: not a PNG" diffuse notes.png --run "$model"
 check "tokenizer encode: missing model" tokenizer encode --model gone.model "hello"
-echo "total $total: clean $clean, trap $traps, exit 0 $zero"
+source "$root/scripts/bad_inputs_more.sh"
+echo "total $total: clean $clean, ok $ok, interrupted $interrupted, trap $traps, exit 0 $zero, changed $changed"

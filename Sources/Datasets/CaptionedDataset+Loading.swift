@@ -94,11 +94,15 @@ extension CaptionedDataset {
         guard !isDirectory.boolValue else {
             throw DatasetError.readFailed(url.path, reason: "it is a directory")
         }
+        // A FIFO or device would block or never end: only a regular file (or a link to one) is read.
+        guard (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type] as? FileAttributeType == .typeRegular else {
+            throw DatasetError.readFailed(url.path, reason: "not a regular file")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw DatasetError.readFailed(url.path, reason: error.localizedDescription)
+            throw DatasetError.readFailed(url.path, reason: FileErrorText.reason(of: error))
         }
         return CaptionsLine.lines(of: data)
     }

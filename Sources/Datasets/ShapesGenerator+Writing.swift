@@ -22,7 +22,8 @@ extension ShapesGenerator {
     /// folder is created if needed; files already there with other names are left alone.
     ///
     /// - Throws: ``DatasetError/invalidArgument(_:)`` for a negative count,
-    ///   ``DatasetError/writeFailed(_:reason:)`` naming the first file that could not be written.
+    ///   ``DatasetError/writeFailed(_:reason:)`` naming the first file that could not be written
+    ///   (then, as on an interruption, the files written are removed).
     ///
     /// `shouldStop` (Ctrl-C) is asked before each image: once it says yes, no more images are
     /// written, those written are removed (and the folder, if this call made it), and
@@ -42,7 +43,10 @@ extension ShapesGenerator {
         let results = Parallel.mapInBlocks(count: count, blockSize: Self.writeBlockSize) { index -> WriteResult in
             shouldStop() ? .skipped : generator.writeSample(index, count: count, folder: folder)
         }
-        if results.contains(where: { if case .skipped = $0 { true } else { false } }) {
+        let stopped = results.contains(where: { if case .skipped = $0 { true } else { false } })
+        let failure = results.lazy.compactMap { if case .failed(let error) = $0 { error } else { nil } }.first
+        if stopped || failure != nil {
+            // Interrupted, or a file could not be written (a full disk): leave nothing half made.
             var removed = 0
             for (index, result) in results.enumerated() {
                 guard case .written = result else { continue }
@@ -50,6 +54,7 @@ extension ShapesGenerator {
                 removed += 1
             }
             if created { try? FileManager.default.removeItem(at: folder) }
+            if let failure { throw failure }
             throw DatasetError.interrupted(folder.path, removed: removed)
         }
         var lines: [String] = []

@@ -181,12 +181,13 @@ public final class SafetensorsFile: @unchecked Sendable {
         }
         var metadata: [String: String] = [:]
         var tensors: [String: SafetensorsTensorInfo] = [:]
-        for (name, value) in object {
+        // In name order, so that a file with several bad entries always names the same one first.
+        for (name, value) in object.sorted(by: { $0.key < $1.key }) {
             if name == "__metadata__" {
                 guard let map = value as? [String: Any] else {
                     throw SafetensorsError(.invalidHeader, path: path, "__metadata__ is not an object")
                 }
-                for (k, v) in map {
+                for (k, v) in map.sorted(by: { $0.key < $1.key }) {
                     guard let s = v as? String else {
                         throw SafetensorsError(.invalidHeader, path: path, "__metadata__ value for '\(k)' is not a string")
                     }

@@ -28,6 +28,10 @@ extension SentencePieceTokenizer {
         guard let text = String(data: data, encoding: .utf8) else {
             throw TokenizerError.readFailed(path: path, message: "not valid UTF-8 text")
         }
+        // NUL and other control bytes (tab aside) mean a binary file, not captions.
+        if let bad = data.firstIndex(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
+            throw TokenizerError.readFailed(path: path, message: "not text: control byte 0x\(String(data[bad], radix: 16)) at byte \(bad - data.startIndex)")
+        }
         return try train(sentences: lines(of: text), options: options, path: path)
     }
 

@@ -95,6 +95,9 @@ public final class SentencePieceTokenizer: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw TokenizerError.writeFailed(path: url.path, message: "no such folder \(folder)")
         }
+        if let type = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType, type != .typeRegular {
+            throw TokenizerError.writeFailed(path: url.path, message: type == .typeDirectory ? "it is a folder" : "it is not a regular file")
+        }
         do {
             try Data(modelBytes).write(to: url, options: .atomic)
         } catch {
@@ -192,9 +195,10 @@ public final class SentencePieceTokenizer: @unchecked Sendable {
     /// A one-line reason for a Foundation error.
     static func describe(_ error: any Error) -> String {
         let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError {
-            return underlying.localizedDescription
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
         }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
         return nsError.localizedDescription
     }
 }

@@ -35,7 +35,16 @@ struct ConfigCommand: ParsableCommand {
         var overrides: [String] = []
 
         func run() throws {
-            _ = try ConfigLoader.load(file: URL(fileURLWithPath: file), overrides: overrides)
+            let config = try ConfigLoader.load(file: URL(fileURLWithPath: file), overrides: overrides)
+            do {
+                try config.validatePipeline(source: file)
+            } catch let error as ConfigError {
+                // Name where the bad value came from: the last --set of that key, else the file.
+                if let key = error.key, let given = overrides.last(where: { $0.hasPrefix(key + "=") }) {
+                    throw ConfigError(source: "--set \(given)", key: key, error.message)
+                }
+                throw error
+            }
             print("\(file): ok")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Diffusion
 import Foundation
 
 extension DataCommand {
@@ -37,6 +38,7 @@ extension DataCommand {
         }
 
         func run() throws {
+            if let sheet { try GenerationFiles.checkOther(URL(fileURLWithPath: sheet)) }
             let url = URL(fileURLWithPath: folder)
             let dataset = try CaptionedDataset.load(from: url, allowBadEntries: allowBad)
             let stats = DatasetStatistics(dataset: dataset, topCount: top)
@@ -53,7 +55,7 @@ extension DataCommand {
             print("top words:   " + stats.topWords.map { "\($0.word) \($0.count)" }.joined(separator: ", "))
             let sheetURL = sheet.map { URL(fileURLWithPath: $0) } ?? url.appendingPathComponent("contact-sheet.png")
             let image = try dataset.contactSheet(count: sheetCount, columns: columns, scale: scale)
-            try image.writePNG(to: sheetURL)
+            try GenerationFiles.writeOther(image, to: sheetURL, version: T2IVersion.string, ownPlace: sheet == nil)
             print("contact sheet: \(sheetURL.path) (\(min(sheetCount, stats.imageCount)) images)")
         }
     }

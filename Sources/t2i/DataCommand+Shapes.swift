@@ -19,13 +19,13 @@ extension DataCommand {
         @Option(name: .long, help: ArgumentHelp("The dataset folder to write.", valueName: "dir"))
         var out: String
 
-        @Option(name: .long, help: "Number of images.")
+        @Option(name: .long, parsing: .unconditional, help: "Number of images (1...10000000).")
         var count: Int = 20000
 
         @Option(name: .long, help: "Image side in pixels (8...4096).")
         var size: Int = 32
 
-        @Option(name: .long, help: "Random seed.")
+        @Option(name: .long, parsing: .unconditional, help: "Random seed.")
         var seed: UInt64 = 0
 
         @Option(name: .long, help: "Share of images holding two small objects in a relation (0...1).")
@@ -33,7 +33,9 @@ extension DataCommand {
 
         func validate() throws {
             guard !out.isEmpty else { throw ValidationError("--out must name a folder") }
-            guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
+            guard (1...RunConfig.Limits.images).contains(count) else {
+                throw ValidationError("--count must be in 1...\(RunConfig.Limits.images), got \(count)")
+            }
             guard (8...4096).contains(size) else { throw ValidationError("--size must be in 8...4096, got \(size)") }
             guard (0...1).contains(twoObjectFraction) else {
                 throw ValidationError("--two-object-fraction must be in 0...1, got \(twoObjectFraction)")

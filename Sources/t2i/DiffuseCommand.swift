@@ -52,6 +52,7 @@ struct DiffuseCommand: ParsableCommand {
         } else {
             scheduler = try folder.readConfig()?.scheduler ?? SchedulerConfig()
         }
+        if let out { try GenerationFiles.checkOther(URL(fileURLWithPath: out)) }
         let schedule = try NoiseSchedule(scheduler, source: folder.configFile.path)
         let vae = try AutoencoderKL(contentsOf: folder.vae)
         let source = URL(fileURLWithPath: image)
@@ -59,9 +60,8 @@ struct DiffuseCommand: ParsableCommand {
         let frames = try ForwardProcessStrip.frames(image: try Image.readPNG(at: source), source: source.path, vae: vae,
                                                     schedule: schedule, timesteps: steps, seed: seed)
         let output = URL(fileURLWithPath: out ?? GenerationFiles.sibling(of: source, suffix: "-forward").path)
-        try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         let list = steps.map(String.init).joined(separator: ", ")
-        try ForwardProcessStrip.strip(frames).writePNG(to: output, text: [
+        try GenerationFiles.writeOther(ForwardProcessStrip.strip(frames), to: output, version: T2IVersion.string, ownPlace: out == nil, text: [
             (key: "Description", value: "t2i diffuse: the input, then decoded x_t at t = \(list) (seed \(seed), model \(folder.url.path))"),
         ])
         print("wrote \(output.path): the input, then decoded x_t at t = \(list)")

@@ -37,6 +37,7 @@ extension EvalCommand {
         }
 
         func run() throws {
+            if let grid { try GenerationFiles.checkOther(URL(fileURLWithPath: grid)) }
             let started = ContinuousClock.now
             let (folder, _) = try PipelineLocator().locate(run: options.run)
             let settings = try probe.settings(steps: steps, run: folder)
@@ -48,8 +49,7 @@ extension EvalCommand {
                   + "\(settings.sampler) \(steps) steps, guidance \(settings.guidance), recolour strength \(strength)")
             report.lines.forEach { print($0) }
             let gridFile = grid.map { URL(fileURLWithPath: $0) } ?? folder.previews.appendingPathComponent("eval-edits.png")
-            try FileManager.default.createDirectory(at: gridFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try report.grid().writePNG(to: gridFile)
+            try GenerationFiles.writeOther(report.grid(), to: gridFile, version: T2IVersion.string, ownPlace: grid == nil)
             print("wrote \(gridFile.path) (sources above edits; green band: edit fully right); \(String(format: "%.1f", secondsSince(started))) s")
         }
     }

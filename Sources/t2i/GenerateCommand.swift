@@ -39,22 +39,22 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Negative prompt: what guidance steers away from (default: none).")
     var negative: String?
 
-    @Option(name: .long, help: "Seed of the first image (default 0); image i uses seed + i.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the first image (default 0); image i uses seed + i.")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Number of images (default 1).")
+    @Option(name: .long, parsing: .unconditional, help: "Number of images (default 1).")
     var count: Int?
 
-    @Option(name: .long, help: "Denoising steps (default: the run's sampling.steps).")
+    @Option(name: .long, parsing: .unconditional, help: "Denoising steps (default: the run's sampling.steps).")
     var steps: Int?
 
     @Option(name: .long, help: "ddim, ddpm, euler_ancestral or dpmpp_2m (default: the run's sampling.sampler).")
     var sampler: String?
 
-    @Option(name: .long, help: "Classifier-free guidance scale; 1 turns it off (default: the run's sampling.guidance).")
+    @Option(name: .long, parsing: .unconditional, help: "Classifier-free guidance scale; 1 turns it off (default: the run's sampling.guidance).")
     var guidance: Float?
 
-    @Option(name: .long, help: "DDIM's η (default: the run's sampling.eta).")
+    @Option(name: .long, parsing: .unconditional, help: "DDIM's η (default: the run's sampling.eta).")
     var eta: Float?
 
     @Option(name: .long, help: ArgumentHelp("Output PNG (default: outputs/<prompt>-s<seed>.png; with --from, IMAGE-regenerated.png).", valueName: "path"))
@@ -66,7 +66,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Inpainting mask PNG of the init image's size: white = repaint, black = keep; with --from, where the recorded mask is now.", valueName: "mask.png"))
     var mask: String?
 
-    @Option(name: .long, help: "How much of the init image to noise away, in (0, 1] (default 0.8, or 1 with --mask).")
+    @Option(name: .long, parsing: .unconditional, help: "How much of the init image to noise away, in (0, 1] (default 0.8, or 1 with --mask).")
     var strength: Double?
 
     @Flag(name: .long, help: "Write all images of --count into one grid PNG.")
@@ -92,6 +92,10 @@ struct GenerateCommand: ParsableCommand {
         }
         if let count {
             do { try GenerationFiles.checkCount(count, grid: grid, source: "--count") } catch { throw ValidationError("\(error)") }
+        }
+        if let out {
+            guard !out.isEmpty else { throw ValidationError("--out must name a PNG file") }
+            guard !out.hasSuffix("/") else { throw ValidationError("--out \(out) names a folder; give a file name such as \(out)image.png") }
         }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
         if let guidance, !guidance.isFinite { throw ValidationError("--guidance must be a finite number") }

@@ -3,10 +3,13 @@ import Diffusion
 
 /// The generation options the shapes probes share (`t2i eval shapes`, `t2i eval edits`).
 struct ProbeOptions: ParsableArguments {
-    @Option(name: .long, help: "Images per prompt (seeds --seed, --seed + 1, …).")
+    @Option(name: .long, parsing: .unconditional, help: "Images per prompt (seeds --seed, --seed + 1, …), 1...\(Self.maxSeeds).")
     var seeds: Int = 2
 
-    @Option(name: .long, help: "The first seed.")
+    /// The most images per prompt one probe makes: enough for a tight estimate, and a bound on the time.
+    static let maxSeeds = 1000
+
+    @Option(name: .long, parsing: .unconditional, help: "The first seed.")
     var seed: UInt64 = 0
 
     @Option(name: .long, help: "Sampler: ddim, ddpm, euler_ancestral or dpmpp_2m.")
@@ -16,7 +19,7 @@ struct ProbeOptions: ParsableArguments {
     var guidance: Float?
 
     func validate() throws {
-        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+        guard (1...Self.maxSeeds).contains(seeds) else { throw ValidationError("--seeds must be in 1...\(Self.maxSeeds), got \(seeds)") }
         if let guidance, !guidance.isFinite { throw ValidationError("--guidance must be a finite number") }
         _ = try SamplerKind(name: sampler, source: "--sampler")
     }

@@ -142,7 +142,6 @@ struct QuickstartCommand: ParsableCommand {
         settings.guidance = Float(config.sampling.guidance)
         settings.eta = Float(config.sampling.eta)
         let grid = try TextToImagePipeline(folder: run).promptGrid(config.sampling.previewPrompts, settings: settings, columns: gridColumns)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try grid.writePNG(to: url)
+        try GenerationFiles.writeOther(grid, to: url, version: T2IVersion.string, ownPlace: true)
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TensorCore
 
 /// The `t2i` command: train the three modules of a latent diffusion model and generate images.
 ///
@@ -19,4 +21,19 @@ struct T2I: ParsableCommand {
                       EvalCommand.self, DiffuseCommand.self, DataCommand.self, TokenizerCommand.self, ConfigCommand.self,
                       ExportCommand.self, BenchCommand.self]
     )
+
+    /// Runs the command; a Foundation file error that escaped a command's own handling is printed
+    /// as one plain line with its path (never `Error Domain=NSCocoaErrorDomain Code=…`).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch where FileErrorText.isFoundationError(error) {
+            let path = FileErrorText.path(of: error).map { "\($0): " } ?? ""
+            FileHandle.standardError.write(Data("Error: \(path)\(FileErrorText.reason(of: error))\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

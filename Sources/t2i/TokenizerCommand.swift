@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diffusion
 import Foundation
 import Tokenizers
 
@@ -35,8 +36,8 @@ extension TokenizerCommand {
         var out: String
 
         func validate() throws {
-            guard vocabSize > 0 else {
-                throw ValidationError("--vocab-size must be positive, got \(vocabSize)")
+            guard (1...RunConfig.Limits.vocabulary).contains(vocabSize) else {
+                throw ValidationError("--vocab-size must be in 1...\(RunConfig.Limits.vocabulary), got \(vocabSize)")
             }
             guard !input.isEmpty else { throw ValidationError("--input must name a file") }
             guard !out.isEmpty else { throw ValidationError("--out must name a file") }

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 import Yams
 
 /// Reads a run config: the defaults of `RunConfig`, then a YAML file, then `--set key=value`
@@ -12,14 +13,24 @@ public enum ConfigLoader {
         var source = "defaults"
         if let file {
             source = file.path
-            guard FileManager.default.fileExists(atPath: file.path) else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) else {
                 throw ConfigError(source: source, key: nil, "no such config file")
             }
-            do {
-                yaml = try String(contentsOf: file, encoding: .utf8)
-            } catch {
-                throw ConfigError(source: source, key: nil, "cannot read the file (\(error.localizedDescription))")
+            guard !isDirectory.boolValue else { throw ConfigError(source: source, key: nil, "is a folder, not a config file") }
+            guard (try? FileManager.default.attributesOfItem(atPath: file.resolvingSymlinksInPath().path))?[.type] as? FileAttributeType == .typeRegular else {
+                throw ConfigError(source: source, key: nil, "not a regular file")
             }
+            let bytes: Data
+            do {
+                bytes = try Data(contentsOf: file)
+            } catch {
+                throw ConfigError(source: source, key: nil, "cannot read the file: \(FileErrorText.reason(of: error))")
+            }
+            guard let text = String(data: bytes, encoding: .utf8) else {
+                throw ConfigError(source: source, key: nil, "not UTF-8 text")
+            }
+            yaml = text
         }
         return try resolve(yaml: yaml, source: source, overrides: overrides)
     }

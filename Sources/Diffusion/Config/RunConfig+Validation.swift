@@ -11,7 +11,7 @@ extension RunConfig {
         public static let imageSize = 1024
         public static let batch = 4096
         public static let steps = 100_000_000
-        public static let images = 100_000_000
+        public static let images = 10_000_000
     }
 
     /// Checks everything a stage would before it builds anything: positive and bounded sizes and
@@ -119,5 +119,18 @@ extension RunConfig {
         try finite("sampling.guidance", sampling.guidance, -1e4...1e4, "a finite number (1 turns guidance off)")
         try finite("sampling.eta", sampling.eta, 0...1e4, "a finite number ≥ 0")
         guard sampling.previewSeed >= 0 else { throw fail("sampling.preview_seed", "must be 0 or more, got \(sampling.previewSeed)") }
+    }
+
+    /// The checks that join the stages (what the U-Net stage checks before it trains): the U-Net
+    /// works on the autoencoder's latents, so `unet.sample_size` is `data.size` halved once per
+    /// autoencoder block but the last. `t2i config validate` runs these too; a config that trains
+    /// only the text encoder need not pass them.
+    public func validatePipeline(source: String) throws {
+        let factor = 1 << max(vae.blockOutChannels.count - 1, 0)
+        guard data.size % factor == 0, unet.sampleSize == data.size / factor else {
+            throw ConfigError(source: source, key: "unet.sample_size",
+                              "must be the latent size, data.size \(data.size) / \(factor) (one halving per vae block but the last)"
+                              + (data.size % factor == 0 ? " = \(data.size / factor)" : ", which is not whole") + ", got \(unet.sampleSize)")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import TensorCore
 
 /// Where `t2i generate` writes, and how: file names from the prompt and seed, one PNG per image or
 /// one grid, each with its `GenerationMetadata` in text chunks.
@@ -56,9 +57,13 @@ public enum GenerationFiles {
         (try? FileManager.default.attributesOfItem(atPath: url.path)) != nil
     }
 
+    /// The text chunk naming the program that wrote a PNG: "t2i <version>" on grids and strips.
+    public static let softwareKey = "Software"
+
     /// Throws unless `url` is free or holds a regular PNG file that t2i generated (a `t2i:prompt`
-    /// text chunk, or a `parameters` line naming t2i's version, as trajectory strips have): an
-    /// output never replaces a FIFO, a device, a folder, a link or anybody else's file.
+    /// text chunk, a `parameters` line naming t2i's version, as trajectory strips have, or a
+    /// `Software` chunk "t2i …", as grids have): an output never replaces a FIFO, a device, a
+    /// folder, a link or anybody else's file.
     public static func checkReplaceable(_ url: URL) throws {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else { return }
         guard attributes[.type] as? FileAttributeType == .typeRegular else {
@@ -66,9 +71,36 @@ public enum GenerationFiles {
         }
         let entries = (try? Image.readPNGText(at: url)) ?? []
         guard entries.contains(where: { $0.key == GenerationMetadata.Key.prompt
-                || ($0.key == GenerationMetadata.Key.parameters && $0.value.contains(", Version: t2i ")) }) else {
+                || ($0.key == GenerationMetadata.Key.parameters && $0.value.contains(", Version: t2i "))
+                || ($0.key == softwareKey && $0.value.hasPrefix("t2i ")) }) else {
             throw GenerationOutputError("\(url.path): exists and is not an image t2i generated; choose another --out or move it away")
         }
+    }
+
+    /// Writes a PNG that is not a generated image (an evaluation grid, a strip, a contact sheet) to
+    /// `url`, checked as `checkReplaceable` does, its folder created, with a `Software` chunk naming
+    /// t2i `version` so that the next run may replace it. `ownPlace` says `url` is t2i's default
+    /// for it (a run's previews, a dataset's contact sheet), where any regular PNG, even one an
+    /// older t2i wrote without the chunk, may be replaced; a path the user gave is checked strictly.
+    public static func writeOther(_ image: Image, to url: URL, version: String, ownPlace: Bool = false,
+                                  text: [PNGTextEntry] = []) throws {
+        try checkOther(url, ownPlace: ownPlace)
+        let folder = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw GenerationOutputError("\(folder.path): cannot make the folder: \(FileErrorText.reason(of: error))")
+        }
+        try image.writePNG(to: url, text: text + [(key: softwareKey, value: "t2i \(version)")])
+    }
+
+    /// The check of `writeOther`, to run before the work that makes the image.
+    public static func checkOther(_ url: URL, ownPlace: Bool = false) throws {
+        if ownPlace, let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+           attributes[.type] as? FileAttributeType == .typeRegular, (try? Image.readPNGText(at: url)) != nil {
+            return
+        }
+        try checkReplaceable(url)
     }
 
     /// `url` with `suffix` added to its stem, keeping the `.png` extension.

@@ -52,6 +52,19 @@ public struct NoiseSchedule: Sendable, Equatable {
         guard config.numTrainTimesteps >= 2 else {
             throw ConfigError(source: source, key: "scheduler.num_train_timesteps", "must be at least 2, got \(config.numTrainTimesteps)")
         }
+        guard config.numTrainTimesteps <= 100_000 else {
+            throw ConfigError(source: source, key: "scheduler.num_train_timesteps", "must be at most 100000, got \(config.numTrainTimesteps)")
+        }
+        if kind != .squaredcosCapV2 {
+            // Every β_t must be a variance in (0, 1), growing with t, or ᾱ_t stops shrinking (or turns NaN).
+            guard config.betaStart.isFinite, config.betaStart > 0, config.betaStart < 1 else {
+                throw ConfigError(source: source, key: "scheduler.beta_start", "must be in (0, 1), got \(config.betaStart)")
+            }
+            guard config.betaEnd.isFinite, config.betaEnd >= config.betaStart, config.betaEnd < 1 else {
+                throw ConfigError(source: source, key: "scheduler.beta_end",
+                                  "must be in [beta_start, 1) = [\(config.betaStart), 1), got \(config.betaEnd)")
+            }
+        }
         self.init(kind, trainSteps: config.numTrainTimesteps, betaStart: config.betaStart, betaEnd: config.betaEnd)
     }
 

@@ -37,23 +37,39 @@ public enum AutoencoderStage {
         let data = try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised })
         var init_ = Philox(seed: UInt64(config.seed), stream: 30)
         let model = try AutoencoderKL(config: config.vae, generator: &init_, source: run.configFile.path)
-        try run.writeConfig(config)  // settings checked: record them with the run
         let loader = try data.trainingLoader(batchSize: config.vaeTraining.batchSize, seed: config.seed, flip: config.data.flip)
-        let trainer = try StageTrainer(model: model, stage: name, config: config.vaeTraining, loader: loader,
+        let previewBatch = try previewImages(data)
+        // Settings checked: record them with the run, and put the run back as it was if training
+        // is refused before its first step (an unreadable checkpoint, a batch that cannot fit).
+        let snapshot = FileSnapshot([run.configFile, run.logs.appendingPathComponent("\(name).jsonl")])
+        try run.writeConfig(config)
+        let trainer: StageTrainer<AutoencoderKL>
+        do {
+            trainer = try StageTrainer(model: model, stage: name, config: config.vaeTraining, loader: loader,
                                        seed: UInt64(config.seed), emaDecay: nil, runFolder: run.url, resume: resume)
+        } catch {
+            snapshot.restore()
+            throw error
+        }
+        let startStep = trainer.step
         if trainer.step > 0 { observer?.note("resuming the autoencoder at step \(trainer.step) of \(config.vaeTraining.steps)") }
         let loss = config.vaeLoss
-        let previewBatch = try previewImages(data)
-        let outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, generator in
-            let posterior = model.encode(batch.images)
-            let reconstruction = model.decode(posterior.sample(generator: &generator))
-            var total = reconstruction.l1Loss(batch.images) * Float(loss.l1Weight)
-            if loss.mseWeight > 0 { total = total + reconstruction.mseLoss(batch.images) * Float(loss.mseWeight) }
-            // kl() is summed over C·H·W per image; average over the batch (LDM's kl_loss).
-            return total + posterior.kl().mean() * Float(loss.klWeight)
-        }, preview: { step in
-            try writePreview(model: model, images: previewBatch, to: run.previews.appendingPathComponent(String(format: "ae-step%06d.png", step)))
-        })
+        let outcome: StageTrainer<AutoencoderKL>.Outcome
+        do {
+            outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, generator in
+                let posterior = model.encode(batch.images)
+                let reconstruction = model.decode(posterior.sample(generator: &generator))
+                var total = reconstruction.l1Loss(batch.images) * Float(loss.l1Weight)
+                if loss.mseWeight > 0 { total = total + reconstruction.mseLoss(batch.images) * Float(loss.mseWeight) }
+                // kl() is summed over C·H·W per image; average over the batch (LDM's kl_loss).
+                return total + posterior.kl().mean() * Float(loss.klWeight)
+            }, preview: { step in
+                try writePreview(model: model, images: previewBatch, to: run.previews.appendingPathComponent(String(format: "ae-step%06d.png", step)))
+            })
+        } catch {
+            if trainer.step == startStep { snapshot.restore() }
+            throw error
+        }
         guard outcome == .finished else { return nil }
         let (mean, std, scale) = try measureLatents(model: model, data: data, seed: config.seed)
         model.scalingFactor = scale

@@ -33,9 +33,18 @@ public enum TextEncoderStage {
                              observer: (any TrainingObserver)?) throws -> Report {
         try validate(requested)
         let note: (String) -> Void = { observer?.note($0) }
-        try run.create()
-        let config = try adopt(requested, in: run)
-        let data = try RunData(config: config, note: note, shouldStop: { interrupt.isRaised })
+        // A run folder this call makes is removed again when the run cannot start (bad data, a
+        // full disk): a refused command leaves nothing behind.
+        let created = !FileManager.default.fileExists(atPath: run.url.path)
+        let config: RunConfig, data: RunData
+        do {
+            try run.create()
+            config = try adopt(requested, in: run)
+            data = try RunData(config: config, note: note, shouldStop: { interrupt.isRaised })
+        } catch {
+            if created { try? FileManager.default.removeItem(at: run.url) }
+            throw error
+        }
         let tokenizer = try self.tokenizer(config: config, data: data, run: run, note: note, shouldStop: { interrupt.isRaised })
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captions, maxLength: config.tokenizer.maxLength)
 

@@ -54,11 +54,11 @@ public enum UNetStage {
     public static func train(config: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
                              observer: (any TrainingObserver)?) throws -> Bool {
         try checkPrerequisites(config: config, run: run)
+        try config.validatePipeline(source: run.configFile.path)
         let tokenizer = try SentencePieceTokenizer(contentsOf: run.tokenizerModel)
         let textEncoder = try CLIPTextModel.load(from: run.textEncoder)
         let vae = try AutoencoderKL(contentsOf: run.vae)
         try checkFit(config: config, textEncoder: textEncoder, vae: vae, run: run)
-        try run.writeConfig(config)  // settings checked: record them with the run
         let schedule = try NoiseSchedule(config.scheduler, source: run.configFile.path)
         let predictionType = try PredictionType(config.scheduler, source: run.configFile.path)
         let data = try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised })
@@ -72,46 +72,63 @@ public enum UNetStage {
         var initGenerator = Philox(seed: UInt64(config.seed), stream: 40)
         let unet = try UNet2DConditionModel(config: config.unet, generator: &initGenerator)
         let loader = try data.trainingLoader(batchSize: config.unetTraining.batchSize, seed: config.seed, flip: false)
-        let trainer = try StageTrainer(model: unet, stage: name, config: config.unetTraining, loader: loader,
-                                       seed: UInt64(config.seed), emaDecay: config.diffusion.emaDecay, runFolder: run.url, resume: resume)
-        if trainer.step > 0 { observer?.note("resuming the U-Net at step \(trainer.step) of \(config.unetTraining.steps)") }
-
         // A second U-Net holding the EMA weights, for previews and the saved model.
         var emaGenerator = Philox(seed: 0)
         let emaUNet = try UNet2DConditionModel(config: config.unet, generator: &emaGenerator)
         let emaLayout = ParameterLayout(emaUNet)
+        let preview = try TextToImagePipeline(tokenizer: tokenizer, textEncoder: textEncoder, vae: vae, unet: emaUNet,
+                                              scheduler: config.scheduler)
+
+        // Settings checked: record them with the run, and put the run back as it was if training
+        // is refused before its first step (an unreadable checkpoint, a batch that cannot fit).
+        let snapshot = FileSnapshot([run.configFile, run.logs.appendingPathComponent("\(name).jsonl")])
+        try run.writeConfig(config)
+        let trainer: StageTrainer<UNet2DConditionModel>
+        do {
+            trainer = try StageTrainer(model: unet, stage: name, config: config.unetTraining, loader: loader,
+                                       seed: UInt64(config.seed), emaDecay: config.diffusion.emaDecay, runFolder: run.url, resume: resume)
+        } catch {
+            snapshot.restore()
+            throw error
+        }
+        let startStep = trainer.step
+        if trainer.step > 0 { observer?.note("resuming the U-Net at step \(trainer.step) of \(config.unetTraining.steps)") }
         func loadEMA() {
             guard let ema = trainer.ema else { return }
             for (e, t) in zip(emaLayout.entries, trainer.layout.entries) {
                 e.parameter.value = Tensor(shape: t.parameter.shape, data: Array(UnsafeBufferPointer(start: ema.shadow.pointer + t.offset, count: t.count)))
             }
         }
-        let preview = try TextToImagePipeline(tokenizer: tokenizer, textEncoder: textEncoder, vae: vae, unet: emaUNet,
-                                              scheduler: config.scheduler)
         let dropout = Float(config.diffusion.captionDropout)
         let gamma = Float(config.diffusion.minSNRGamma)
         let emptyCaption = data.dataset.captions.count
-        let outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, generator in
-            let b = batch.count
-            let z0 = latents.sample(batch.indices, generator: &generator)
-            var noise = Tensor(zeros: z0.shape)
-            noise.withUnsafeMutableBufferPointer { generator.fillNormal($0) }
-            let timesteps = (0..<b).map { _ in generator.nextInt(below: schedule.trainSteps) }
-            // Caption dropout: the empty prompt stands for "no condition".
-            var u = [Float](repeating: 0, count: b)
-            u.withUnsafeMutableBufferPointer { generator.fillUniform($0) }
-            let captionRows = zip(batch.indices, u).map { $1 < dropout ? emptyCaption : $0 }
-            let (context, lengths) = texts.states(captionRows)
-            let xt = schedule.addNoise(z0, noise: noise, timesteps: timesteps)
-            let target = schedule.trainingTarget(predictionType, sample: z0, noise: noise, timesteps: timesteps)
-            let prediction = unet(xt, timesteps: timesteps.map(Float.init), context: context, contextLengths: lengths)
-            let weights = gamma > 0 ? schedule.minSNRWeights(timesteps, gamma: gamma, predictionType: predictionType) : nil
-            return DiffusionLoss.mse(prediction: prediction, target: target, weights: weights)
-        }, preview: { step in
-            loadEMA()
-            try writePreview(pipeline: preview, config: config,
-                             to: run.previews.appendingPathComponent(String(format: "unet-step%06d.png", step)))
-        })
+        let outcome: StageTrainer<UNet2DConditionModel>.Outcome
+        do {
+            outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, generator in
+                let b = batch.count
+                let z0 = latents.sample(batch.indices, generator: &generator)
+                var noise = Tensor(zeros: z0.shape)
+                noise.withUnsafeMutableBufferPointer { generator.fillNormal($0) }
+                let timesteps = (0..<b).map { _ in generator.nextInt(below: schedule.trainSteps) }
+                // Caption dropout: the empty prompt stands for "no condition".
+                var u = [Float](repeating: 0, count: b)
+                u.withUnsafeMutableBufferPointer { generator.fillUniform($0) }
+                let captionRows = zip(batch.indices, u).map { $1 < dropout ? emptyCaption : $0 }
+                let (context, lengths) = texts.states(captionRows)
+                let xt = schedule.addNoise(z0, noise: noise, timesteps: timesteps)
+                let target = schedule.trainingTarget(predictionType, sample: z0, noise: noise, timesteps: timesteps)
+                let prediction = unet(xt, timesteps: timesteps.map(Float.init), context: context, contextLengths: lengths)
+                let weights = gamma > 0 ? schedule.minSNRWeights(timesteps, gamma: gamma, predictionType: predictionType) : nil
+                return DiffusionLoss.mse(prediction: prediction, target: target, weights: weights)
+            }, preview: { step in
+                loadEMA()
+                try writePreview(pipeline: preview, config: config,
+                                 to: run.previews.appendingPathComponent(String(format: "unet-step%06d.png", step)))
+            })
+        } catch {
+            if trainer.step == startStep { snapshot.restore() }
+            throw error
+        }
         guard outcome == .finished else { return false }
         loadEMA()
         try emaUNet.save(to: run.unet, tokenizerDigest: SHA256.hex(tokenizer.modelBytes))

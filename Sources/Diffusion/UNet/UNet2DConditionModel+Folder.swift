@@ -41,6 +41,16 @@ extension UNet2DConditionModel {
         try self.init(config: config, generator: &generator)
         let weights = try SafetensorsFile(contentsOf: folder.appendingPathComponent(Self.weightsFileName))
         try loadState(from: weights)
-        trainedTokenizerDigest = weights.metadata[Self.tokenizerDigestKey]
+        trainedTokenizerDigest = weights.metadata[Self.tokenizerDigestKey] ?? Self.configTokenizerDigest(data)
+    }
+
+    /// The tokenizer digest a `config.json` records under `_t2i_tokenizer_sha256` (a key diffusers
+    /// ignores, as it does every key starting with "_"): how a model exported before the weights
+    /// carried the digest names its tokenizer without rewriting its weights.
+    static func configTokenizerDigest(_ json: Data) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
+              let digest = object["_" + tokenizerDigestKey] as? String,
+              digest.count == 64, digest.allSatisfy(\.isHexDigit) else { return nil }
+        return digest.lowercased()
     }
 }
