@@ -112,4 +112,18 @@ struct BadInputCommandTests {
         try Self.refused(["generate", "a red circle", "--run", model, "--steps", "-3"], in: folder, status: 64,
                          message: "--steps must be at least 1, got -3")
     }
+
+    @Test("a model folder whose config describes a model that cannot fit is refused before it is built")
+    func oversizedModel() throws {
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try GenerateRobustnessTests.copyModel(into: folder)
+        let configURL = model.appendingPathComponent("unet/config.json")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as! [String: Any]
+        config["block_out_channels"] = [8192, 8192]
+        config["layers_per_block"] = 64
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        try Self.refused(["generate", "a red circle", "--run", "model"], in: folder,
+                         message: "model/unet/config.json: describes a U-Net of 8.31e+11 parameters, which needs about 6644.87 GB")
+    }
 }

@@ -31,6 +31,8 @@ extension AutoencoderKL {
     /// not fit the config.
     public convenience init(contentsOf folder: URL) throws {
         let config = try Self.readConfig(from: folder)
+        try ModelSize.checkFits(parameters: ModelSize.autoencoderParameters(config), copies: 2, model: "an autoencoder",
+                                source: folder.appendingPathComponent(Self.configFileName).path)
         // The random initialisation is overwritten below; any seed will do.
         var generator = Philox(seed: 0)
         try self.init(config: config, generator: &generator,

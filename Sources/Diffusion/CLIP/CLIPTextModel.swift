@@ -58,6 +58,8 @@ public final class CLIPTextModel: Module {
             textFile = try CLIPFolder.readConfig(CLIPTextConfigFile.self, in: folder).config
         }
         let (config, vocabularySize, tokens) = textFile.resolved()
+        try ModelSize.checkFits(parameters: ModelSize.textEncoderParameters(config, vocabulary: vocabularySize), copies: 2,
+                                model: "a text encoder", source: path)
         var generator = Philox(seed: 0)
         let model = try CLIPFolder.reporting(source: path, keyPrefix: isFullModel ? "text_config." : "") {
             try CLIPTextModel(config: config, vocabularySize: vocabularySize, tokens: tokens, generator: &generator)

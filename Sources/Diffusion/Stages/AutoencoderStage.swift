@@ -35,6 +35,9 @@ public enum AutoencoderStage {
     public static func train(config: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
                              observer: (any TrainingObserver)?) throws -> AutoencoderReport? {
         let data = try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised })
+        // Weights, flat copy, gradients and two AdamW moments.
+        try ModelSize.checkFits(parameters: ModelSize.autoencoderParameters(config.vae), copies: 5, model: "an autoencoder",
+                                source: run.configFile.path, key: "vae")
         var init_ = Philox(seed: UInt64(config.seed), stream: 30)
         let model = try AutoencoderKL(config: config.vae, generator: &init_, source: run.configFile.path)
         let loader = try data.trainingLoader(batchSize: config.vaeTraining.batchSize, seed: config.seed, flip: config.data.flip)

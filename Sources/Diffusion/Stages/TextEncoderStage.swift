@@ -50,6 +50,9 @@ public enum TextEncoderStage {
 
         let seed = UInt64(config.seed)  // validated non-negative
         // Stream 20 of the run seed: the encoder's initial weights, apart from data order and noise.
+        let parameters = ModelSize.textEncoderParameters(config.textEncoder, vocabulary: tokenizer.vocabSize)
+            + ModelSize.visionEncoderParameters(config.visionEncoder)
+        try ModelSize.checkFits(parameters: parameters, copies: 5, model: "a CLIP model", source: run.configFile.path, key: "text_encoder")
         var generator = Philox(seed: seed, stream: 20)
         let model = try CLIPModel(config: config.clip, text: config.textEncoder, vision: config.visionEncoder,
                                   vocabularySize: tokenizer.vocabSize, generator: &generator)

@@ -69,6 +69,9 @@ public enum UNetStage {
                                        captions: data.dataset.captions + [""], maxLength: textEncoder.textModel.config.maxPositionEmbeddings,
                                        shouldStop: { interrupt.isRaised })
 
+        // Weights, flat copy, gradients, two AdamW moments, EMA shadow and EMA model.
+        try ModelSize.checkFits(parameters: ModelSize.unetParameters(config.unet), copies: 7, model: "a U-Net",
+                                source: run.configFile.path, key: "unet")
         var initGenerator = Philox(seed: UInt64(config.seed), stream: 40)
         let unet = try UNet2DConditionModel(config: config.unet, generator: &initGenerator)
         let loader = try data.trainingLoader(batchSize: config.unetTraining.batchSize, seed: config.seed, flip: false)

@@ -36,6 +36,7 @@ extension UNet2DConditionModel {
             throw ConfigError(source: configURL.path, key: nil, "cannot read the file (\(error.localizedDescription))")
         }
         let config = try UNetConfig(diffusersConfigJSON: data, source: configURL.path)
+        try ModelSize.checkFits(parameters: ModelSize.unetParameters(config), copies: 2, model: "a U-Net", source: configURL.path)
         // The random initial values are overwritten by the load; the seed does not matter.
         var generator = Philox(seed: 0)
         try self.init(config: config, generator: &generator)
