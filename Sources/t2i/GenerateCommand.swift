@@ -9,8 +9,10 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate images from a prompt; each PNG records what regenerates it (--from IMAGE.png).",
         discussion: """
-            The model: --run DIR, else runs/shapes-32 when it holds a trained pipeline, else the \
-            shipped Data/models/shapes-32. Sampler, steps, guidance and eta default to the run's \
+            The model: --run/--model DIR, else T2I_MODEL, else runs/shapes-32 when it holds a \
+            trained pipeline, else the shipped Data/models/shapes-32, else \
+            $XDG_DATA_HOME/t2i/models/shapes-32 (default ~/.local/share; scripts/install.sh puts \
+            the shipped model there). Sampler, steps, guidance and eta default to the run's \
             config.yaml `sampling` section. Image i of --count N --seed S is the image --seed S+i \
             gives alone, and is written as <out stem>-<i>.png recording seed S+i (or, with --grid, \
             all in one grid PNG). Text chunks: t2i:prompt, t2i:negative_prompt, t2i:seed, \
@@ -33,7 +35,7 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The prompt (omit with --from).")
     var prompt: String?
 
-    @Option(name: .customLong("run"), help: ArgumentHelp("The run (pipeline) folder.", valueName: "dir"))
+    @Option(name: [.customLong("run"), .customLong("model")], help: ArgumentHelp("The run (pipeline) folder.", valueName: "dir"))
     var runPath: String?
 
     @Option(name: .long, help: "Negative prompt: what guidance steers away from (default: none).")
@@ -175,26 +177,17 @@ struct GenerateCommand: ParsableCommand {
         try GenerationFiles.checkCount(request.count, grid: grid && request.count > 1, source: "--count")
         let pipeline = try TextToImagePipeline(folder: folder)
         let metadata = GenerationMetadata(request: request, model: modelPath, version: T2IVersion.string)
-        let stepsRun = request.initial.map { InitialImage.stepsRun(steps: request.steps, strength: $0.strength) } ?? request.steps
-        // Bounded batches (image i of seed s is the single image of seed s + i, so batching changes
-        // no pixel); separate files are written as each batch finishes, a grid at the end.
-        var gridImages: [Image] = [], files: [URL] = [], strips: [GenerationTrajectory] = []
-        for first in stride(from: 0, to: request.count, by: GenerationFiles.batchLimit) {
-            var part = request
-            part.count = min(GenerationFiles.batchLimit, request.count - first)
-            part.seed = request.seed &+ UInt64(first)
-            let label = request.count > part.count ? "denoising \(first + 1)–\(first + part.count) of \(request.count)" : "denoising"
-            let bar = StepProgress(label: label)
-            var frames = GenerationTrajectory(steps: max(stepsRun, 1))
-            var frameError: (any Error)?
-            let images = try Image.images(fromBatch: pipeline.generate(
-                part, progress: { bar.update($0, of: $1) },
-                trajectory: trajectory ? { step, predicted in
-                    do { try frames.record(step: step, predicted: predicted) } catch { frameError = error }
-                } : nil,
-                trajectoryEvery: frames.interval))
-            if let frameError { throw frameError }
-            strips.append(frames)
+        let stepsRun = GenerationBatches.stepsRun(request)
+        // Separate files are written as each batch finishes, a grid at the end.
+        var gridImages: [Image] = [], files: [URL] = []
+        var bar: StepProgress?, barFirst = -1
+        let strips = try GenerationBatches.run(request, pipeline: pipeline, trajectory: trajectory, progress: { at in
+            if at.first != barFirst {
+                barFirst = at.first
+                bar = StepProgress(label: request.count > at.count ? "denoising \(at.first + 1)–\(at.first + at.count) of \(request.count)" : "denoising")
+            }
+            bar?.update(at.step, of: at.steps)
+        }) { first, images in
             if grid && request.count > 1 {
                 gridImages += images
             } else {
@@ -202,8 +195,7 @@ struct GenerateCommand: ParsableCommand {
             }
         }
         if grid && request.count > 1 { files = try GenerationFiles.write(gridImages, metadata: metadata, to: out, grid: true) }
-        let frames = strips[0]
-        if trajectory {
+        if trajectory, let frames = strips.first {
             let file = GenerationFiles.sibling(of: out, suffix: "-trajectory")
             try GenerationTrajectory.strip(strips).writePNG(to: file, text: [
                 (key: "Description", value: "t2i generate --trajectory: predicted x0 after steps \(frames.stepList) of \(stepsRun); one row per image"),
