@@ -144,33 +144,36 @@ struct GenerateCommand: ParsableCommand {
         if metadata.version != T2IVersion.string {
             FileHandle.standardError.write(Data("note: \(source.path) was written by t2i \(metadata.version), this is t2i \(T2IVersion.string); the pixels may differ\n".utf8))
         }
-        var request = metadata.request
+        let request = metadata.request
+        var files: InitialImage?
         if var initial = request.initial {
-            // The recorded files, or where the user says they are now; their digests are checked on loading.
+            // The recorded files, or where the user says they are now (digests checked on loading);
+            // the new file records the paths the source recorded, so its bytes can match.
             if let initImage { initial.path = initImage }
             if let mask {
                 guard initial.maskPath != nil else { throw ValidationError("--mask: \(source.path) records no mask (it is not an inpainting)") }
                 initial.maskPath = mask
             }
-            request.initial = initial
+            files = initial
         } else if initImage != nil || mask != nil {
             throw ValidationError("\(source.path) records no init image (it is text to image); drop --init-image and --mask")
         }
         let (folder, modelPath) = try PipelineLocator().locate(run: runPath ?? metadata.model)
         let output = URL(fileURLWithPath: out ?? GenerationFiles.sibling(of: source, suffix: "-regenerated").path)
-        let (files, strip) = try Self.generate(request, folder: folder, modelPath: modelPath, out: output,
-                                               grid: metadata.count > 1, trajectory: trajectory)
-        let same = FileManager.default.contentsEqual(atPath: source.path, andPath: files[0].path)
-        print("wrote \(files[0].path) (\(metadata.parameters))")
+        let (written, strip) = try Self.generate(request, loadingFrom: files, folder: folder, modelPath: modelPath, out: output,
+                                                 grid: metadata.count > 1, trajectory: trajectory)
+        let same = FileManager.default.contentsEqual(atPath: source.path, andPath: written[0].path)
+        print("wrote \(written[0].path) (\(metadata.parameters))")
         if let strip { print(strip) }
-        print(same ? "identical: \(files[0].path) is byte for byte \(source.path)"
-                   : "DIFFERENT: \(files[0].path) does not match \(source.path) byte for byte")
+        print(same ? "identical: \(written[0].path) is byte for byte \(source.path)"
+                   : "DIFFERENT: \(written[0].path) does not match \(source.path) byte for byte")
     }
 
     /// Generates `request` with the pipeline in `folder` and writes the PNG(s) and, when asked, the
-    /// trajectory strip; returns the files and a line about the strip.
-    static func generate(_ request: GenerationRequest, folder: RunFolder, modelPath: String, out: URL, grid: Bool,
-                         trajectory: Bool) throws -> (files: [URL], strip: String?) {
+    /// trajectory strip; returns the files and a line about the strip. An init image (and mask)
+    /// is read from `moved` when given (where the recorded files are now), else from `request.initial`.
+    static func generate(_ request: GenerationRequest, loadingFrom moved: InitialImage? = nil, folder: RunFolder, modelPath: String,
+                         out: URL, grid: Bool, trajectory: Bool) throws -> (files: [URL], strip: String?) {
         // Refuse a target that must not be replaced before spending time on denoising.
         for file in GenerationFiles.imageFiles(out: out, count: request.count, grid: grid) { try GenerationFiles.checkReplaceable(file) }
         if trajectory { try GenerationFiles.checkReplaceable(GenerationFiles.sibling(of: out, suffix: "-trajectory")) }
@@ -178,10 +181,11 @@ struct GenerateCommand: ParsableCommand {
         let pipeline = try TextToImagePipeline(folder: folder)
         let metadata = GenerationMetadata(request: request, model: modelPath, version: T2IVersion.string)
         let stepsRun = GenerationBatches.stepsRun(request)
+        let input = try (moved ?? request.initial).map { try ImageToImageInput(loading: $0, size: pipeline.imageSize) }
         // Separate files are written as each batch finishes, a grid at the end.
         var gridImages: [Image] = [], files: [URL] = []
         var bar: StepProgress?, barFirst = -1
-        let strips = try GenerationBatches.run(request, pipeline: pipeline, trajectory: trajectory, progress: { at in
+        let strips = try GenerationBatches.run(request, pipeline: pipeline, input: input, trajectory: trajectory, progress: { at in
             if at.first != barFirst {
                 barFirst = at.first
                 bar = StepProgress(label: request.count > at.count ? "denoising \(at.first + 1)–\(at.first + at.count) of \(request.count)" : "denoising")
