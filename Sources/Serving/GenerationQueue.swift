@@ -122,7 +122,7 @@ public final class GenerationQueue: Sendable {
         let metadata = GenerationMetadata(request: request, model: model.path, version: model.version)
         var pngs: [[UInt8]] = []
         do {
-            try GenerationBatches.run(request, pipeline: worker.pipeline, progress: { job.report($0) },
+            try GenerationBatches.run(request, pipeline: worker.pipeline, input: job.job.input, progress: { job.report($0) },
                                       shouldStop: { job.stopReason != nil }) { first, images in
                 pngs += try GenerationFiles.encodeSeparate(images, first: first, metadata: metadata)
             }

@@ -1,8 +1,11 @@
 import Diffusion
+import Foundation
+import Imaging
+import TensorCore
 
 /// A validated generation request as the server runs it: the `GenerationRequest` (whose count is
 /// `batchSize × iterations`) and what the client asked for in A1111's terms.
-public struct ImageJob: Sendable, Equatable {
+public struct ImageJob: Sendable {
     public var request: GenerationRequest
     /// A1111's `batch_size` and `n_iter` (OpenAI's `n` is `batchSize`, one iteration).
     public var batchSize: Int
@@ -11,13 +14,17 @@ public struct ImageJob: Sendable, Equatable {
     public var randomSeed: Bool
     /// A client-chosen id to follow the job in `GET /sdapi/v1/progress` (A1111's `force_task_id`).
     public var taskID: String?
+    /// The decoded init image (and mask) of an img2img request; `request.initial` records them.
+    public var input: ImageToImageInput?
 
-    public init(request: GenerationRequest, batchSize: Int, iterations: Int, randomSeed: Bool, taskID: String? = nil) {
+    public init(request: GenerationRequest, batchSize: Int, iterations: Int, randomSeed: Bool, taskID: String? = nil,
+                input: ImageToImageInput? = nil) {
         self.request = request
         self.batchSize = batchSize
         self.iterations = iterations
         self.randomSeed = randomSeed
         self.taskID = taskID
+        self.input = input
     }
 }
 
@@ -55,6 +62,67 @@ extension ImageJob {
         let taskID = try fields.string("force_task_id")
         if let taskID, taskID.count > 128 { throw ServingError(.badRequest, "force_task_id: longer than 128 characters") }
         return ImageJob(request: request, batchSize: batchSize, iterations: iterations, randomSeed: seed.seed == nil, taskID: taskID)
+    }
+
+    /// `POST /sdapi/v1/img2img`: txt2img's fields plus `init_images` (a list whose first item is a
+    /// base64 PNG, optionally a `data:` URL), `denoising_strength` in (0, 1] (default 0.75, as
+    /// A1111) and `mask` (a base64 PNG of the init image's size: white repaints). The PNGs record
+    /// the uploads' SHA-256 under the names `init_images[0]` and `mask`, so
+    /// `t2i generate --from OUT.png --init-image FILE [--mask FILE]` repeats them from the same files.
+    public static func img2img(_ fields: JSONFields, model: ServedModel, limits: ServerLimits,
+                               randomSeed: () -> UInt64) throws -> ImageJob {
+        var job = try txt2img(fields, model: model, limits: limits, randomSeed: randomSeed)
+        guard let list = fields.raw("init_images") else { throw ServingError(.badRequest, "init_images: required (a list holding one base64 PNG)") }
+        guard case let .array(items) = list, let first = items.first else {
+            throw ServingError(.badRequest, "init_images: expected a list holding one base64 PNG, got \(list.kind == "an array" ? "an empty list" : list.kind)")
+        }
+        guard case let .string(encoded) = first else { throw ServingError(.badRequest, "init_images[0]: expected a base64 PNG string, got \(first.kind)") }
+        let strength = try fields.number("denoising_strength", in: 0...1) ?? 0.75
+        guard strength > 0 else { throw ServingError(.badRequest, "denoising_strength: must be more than 0 and at most 1, got 0") }
+        guard InitialImage.stepsRun(steps: job.request.steps, strength: strength) >= 1 else {
+            throw ServingError(.badRequest, "denoising_strength: \(strength) with \(job.request.steps) steps runs no denoising step (⌊steps × strength⌋ = 0); raise it or steps")
+        }
+        let pictureBytes = try decodeBase64(encoded, field: "init_images[0]")
+        let maskBytes = try fields.string("mask").map { try decodeBase64($0, field: "mask") }
+        let picture = try decodePNG(pictureBytes, field: "init_images[0]")
+        let drawn = try maskBytes.map { try decodePNG($0, field: "mask") }
+        do {
+            job.input = try ImageToImageInput(picture: picture, mask: drawn, names: ("init_images[0]", "mask"), strength: strength, size: model.imageSize)
+        } catch let error as ImageToImageError {
+            throw ServingError(.badRequest, error.message)
+        }
+        job.request.initial = InitialImage(path: "init_images[0]", sha256: SHA256.hex(pictureBytes), maskPath: maskBytes == nil ? nil : "mask",
+                                           maskSHA256: maskBytes.map { SHA256.hex($0) }, strength: strength)
+        return job
+    }
+
+    /// Largest init image or mask a request may send, in pixels (4096²): a small compressed PNG
+    /// can declare a huge image, so the size is read from its header before decoding.
+    public static let maxUploadPixels = 4096 * 4096
+
+    static func decodeBase64(_ text: String, field: String) throws -> [UInt8] {
+        var payload = Substring(text)
+        if payload.hasPrefix("data:"), let comma = payload.firstIndex(of: ",") { payload = payload[payload.index(after: comma)...] }
+        guard let data = Data(base64Encoded: String(payload), options: .ignoreUnknownCharacters), !data.isEmpty else {
+            throw ServingError(.badRequest, "\(field): not base64 (send the PNG file's bytes base64-encoded)")
+        }
+        return [UInt8](data)
+    }
+
+    static func decodePNG(_ bytes: [UInt8], field: String) throws -> Image {
+        // IHDR comes first: signature (8), length (4), type (4), width (4), height (4).
+        let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
+        guard bytes.count >= 24, Array(bytes[0..<8]) == signature else { throw ServingError(.badRequest, "\(field): not a PNG") }
+        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, pixels <= maxUploadPixels else {
+            throw ServingError(.badRequest, "\(field): \(width)×\(height) pixels; at most \(maxUploadPixels) (4096×4096) are accepted")
+        }
+        do {
+            return try Image(pngData: bytes, name: field)
+        } catch {
+            throw ServingError(.badRequest, "\(error)")
+        }
     }
 
     /// `POST /v1/images/generations` (OpenAI): prompt (required), n, size (`WxH`, the model's

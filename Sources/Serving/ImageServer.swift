@@ -54,6 +54,13 @@ public struct ImageServer: Sendable {
                 a1111Answer(job, pngs)
             }
         }
+        router.post("/sdapi/v1/img2img") { request, _ in
+            try await generate(request) { fields in
+                try ImageJob.img2img(fields, model: model, limits: limits, randomSeed: Self.randomSeed)
+            } answer: { job, pngs in
+                a1111Answer(job, pngs)
+            }
+        }
         router.post("/v1/images/generations") { request, _ in
             try await generate(request) { fields in
                 try ImageJob.openAI(fields, model: model, limits: limits, randomSeed: Self.randomSeed)
@@ -84,10 +91,15 @@ public struct ImageServer: Sendable {
     /// A1111's random seed: below 2³², as its web UI draws them.
     @Sendable static func randomSeed() -> UInt64 { UInt64.random(in: 0..<(1 << 32)) }
 
-    /// `GET /sdapi/v1/options`: the options clients read (the checkpoint and the image format).
+    /// `GET /sdapi/v1/options`: the options clients read (the checkpoint and the image format),
+    /// and the model's sampling defaults, which the page starts from.
     var options: JSONValue {
-        .object([("sd_model_checkpoint", .string(model.title)), ("sd_checkpoint_hash", .string(model.sha256)),
-                 ("samples_format", .string("png"))])
+        let d = model.defaults
+        let sampler = (try? SamplerKind(name: d.sampler)).map(A1111Sampler.displayName) ?? d.sampler
+        return .object([("sd_model_checkpoint", .string(model.title)), ("sd_checkpoint_hash", .string(model.sha256)),
+                        ("samples_format", .string("png")),
+                        ("t2i_defaults", .object([("steps", .int(Int64(d.steps))), ("cfg_scale", .double(Double(d.guidance))),
+                                                  ("eta", .double(Double(d.eta))), ("sampler_name", .string(sampler))]))])
     }
 
     /// The request body, at most `maxBodyBytes` (413 above, before reading when Content-Length says so).
@@ -156,7 +168,7 @@ public struct ImageServer: Sendable {
             ("steps", .int(Int64(r.steps))), ("cfg_scale", .double(Double(r.guidance))), ("sampler_name", sampler),
             ("batch_size", .int(Int64(job.job.batchSize))), ("n_iter", .int(Int64(job.job.iterations))),
             ("width", .int(Int64(model.imageSize))), ("height", .int(Int64(model.imageSize))), ("eta", .double(Double(r.eta))),
-        ]
+        ] + (r.initial.map { [("denoising_strength", JSONValue.double($0.strength))] } ?? [])
         let info = JSONValue.object([
             ("prompt", .string(r.prompt)), ("all_prompts", .array(Array(repeating: .string(r.prompt), count: r.count))),
             ("negative_prompt", .string(r.negativePrompt)),
@@ -168,7 +180,7 @@ public struct ImageServer: Sendable {
             ("sd_model_name", .string(model.name)), ("sd_model_hash", .string(model.shortHash)),
             ("infotexts", .array((0..<r.count).map { .string(metadata.image($0).parameters) })),
             ("job_id", .string(job.id)), ("version", .string("t2i \(model.version)")),
-        ])
+        ] + (r.initial.map { [("denoising_strength", JSONValue.double($0.strength))] } ?? []))
         return .object([
             ("images", .array(pngs.map { .string(Data($0).base64EncodedString()) })),
             ("parameters", .object(parameters)),

@@ -15,7 +15,7 @@ struct TokenMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.uri.path == "/" || request.method == .options { return try await next(request, context) }
         guard let header = request.headers[.authorization], let given = Self.token(in: header), matches(given) else {
-            let why = request.headers[.authorization] == nil ? "missing token" : "wrong token"
+            let why = (request.headers[.authorization] ?? "").isEmpty ? "missing token" : "wrong token"
             throw ServingError(.unauthorized, "\(why): send the header 'Authorization: Bearer <token>' given to t2i serve --token",
                                headers: [.wwwAuthenticate: "Bearer realm=\"t2i\""])
         }

@@ -87,6 +87,7 @@ async function call(method, path, body) {
 }
 function status(text, error) { const s = $("status"); s.textContent = text; s.className = error ? "error" : ""; }
 
+let defaultsApplied = false;
 async function loadLists() {
   try {
     const samplers = await call("GET", "/sdapi/v1/samplers");
@@ -96,6 +97,11 @@ async function loadLists() {
     if (current) select.value = current;
     const options = await call("GET", "/sdapi/v1/options");
     $("model").textContent = "model: " + options.sd_model_checkpoint;
+    const d = options.t2i_defaults;
+    if (d && !defaultsApplied) {
+      defaultsApplied = true;
+      $("steps").value = d.steps; $("cfg_scale").value = d.cfg_scale; $("sampler_name").value = d.sampler_name;
+    }
     status("");
   } catch (e) { status(e.message, true); }
 }

@@ -75,6 +75,14 @@ struct ServeCommandTests {
         let images = try #require(response.object["images"] as? [String])
         let served = folder.appendingPathComponent("served.png")
         try #require(Data(base64Encoded: images[1])).write(to: served)
+        // Image to image from the served picture, by upload.
+        let edited = try await probe.post("/sdapi/v1/img2img", json: """
+            {"prompt": "a small red square in the top left on a black background", "seed": 3, "steps": 10, "denoising_strength": 0.6,
+             "init_images": ["\(images[1])"]}
+            """, headers: ["Authorization": "Bearer tok"])
+        #expect(edited.status == 200)
+        let servedEdit = folder.appendingPathComponent("served-edit.png")
+        try #require(Data(base64Encoded: (edited.object["images"] as? [String])?.first ?? "")).write(to: servedEdit)
         process.terminate()  // SIGTERM: a graceful stop
         process.waitUntilExit()
         #expect(process.terminationReason == .exit)
@@ -88,6 +96,11 @@ struct ServeCommandTests {
                                    "--seed", "12", "--steps", "8", "--sampler", "dpmpp_2m", "--out", "direct.png"], in: folder)
         #expect(direct.status == 0, "\(direct.stderr)")
         #expect(try Data(contentsOf: folder.appendingPathComponent("direct.png")) == Data(contentsOf: served))
+        // The edit: --from names the upload init_images[0]; --init-image gives the file with those bytes.
+        let editAgain = try Self.run(["generate", "--from", servedEdit.path, "--init-image", served.path,
+                                      "--out", folder.appendingPathComponent("edit-again.png").path], in: folder)
+        #expect(editAgain.status == 0, "\(editAgain.stderr)")
+        #expect(editAgain.stdout.contains("identical: "), "\(editAgain.stdout)")
     }
 
     @Test("bad serve options are one-line errors before anything loads")

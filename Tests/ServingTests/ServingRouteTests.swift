@@ -107,6 +107,9 @@ struct ServingRouteTests {
             #expect(server.model.sha256.count == 64)
             let options = try await probe.get("/sdapi/v1/options").object
             #expect(options["sd_model_checkpoint"] as? String == title)
+            let defaults = try #require(options["t2i_defaults"] as? [String: Any])
+            #expect(defaults["steps"] as? Int == server.model.defaults.steps)
+            #expect(defaults["sampler_name"] as? String == "DDIM")
             // Open WebUI posts the options it read back, with its choice of checkpoint.
             let set = try await probe.post("/sdapi/v1/options", json: #"{"sd_model_checkpoint": "\#(title)", "samples_format": "png", "other": [1]}"#)
             #expect(set.status == 200)
