@@ -45,8 +45,10 @@ public final class GenerationQueue: Sendable {
     public func submit(_ job: ImageJob) throws -> GenerationJob {
         let queued: GenerationJob = try state.withLock {
             guard !$0.closed else { throw ServingError(.serviceUnavailable, "the server is shutting down") }
-            guard $0.waiting.count < capacity else {
-                throw ServingError(.tooManyRequests, "queue full: \($0.waiting.count) requests are waiting behind the running one; try again later",
+            // `capacity` jobs may wait behind a running one; with nothing running or waiting a job
+            // starts at once, even with no room to wait (--queue 0).
+            guard $0.waiting.count < capacity || ($0.running == nil && $0.waiting.isEmpty) else {
+                throw ServingError(.tooManyRequests, "queue full: \($0.waiting.count) waiting behind the running job (t2i serve --queue \(capacity)); try again later",
                                    headers: [.retryAfter: "2"])
             }
             $0.counter += 1

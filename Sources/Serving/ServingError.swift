@@ -26,10 +26,9 @@ extension ServingError: HTTPResponseError {
     }
 }
 
-extension JSONValue {
-    /// An `application/json` response of this value.
-    public func response(status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+extension ServingError {
+    /// `0.5 s`, `300 s`: a time limit as messages name it.
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
     }
 }

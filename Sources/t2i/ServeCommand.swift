@@ -85,6 +85,11 @@ struct ServeCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
-        if let error = failure.withLock({ $0 }) { throw ValidationError("serve: \(error)") }
+        if let error = failure.withLock({ $0 }) { throw ServeFailure(description: "cannot serve on \(host):\(port): \(error)") }
+    }
+
+    /// The server could not start or stopped with an error; one line, no usage text.
+    struct ServeFailure: Error, CustomStringConvertible {
+        let description: String
     }
 }

@@ -111,10 +111,14 @@ struct ServeCommandTests {
                                      (["--queue=-1"], "--queue must be 0 to 10000, got -1"),
                                      (["--timeout", "0"], "--timeout must be more than 0 and at most 86400 seconds"),
                                      (["--token", ""], "--token must not be empty"),
-                                     (["--model", "/nonexistent-model"], "/nonexistent-model: no such run folder")] {
+                                     (["--model", "/nonexistent-model"], "/nonexistent-model: no such run folder"),
+                                     (["--model", ServingFixture.modelPath, "--host", "999.1.1.1"], "cannot serve on 999.1.1.1:7860: ")] {
             let out = try Self.run(["serve"] + arguments, in: folder)
             #expect(out.status != 0)
             #expect(out.stderr.contains(message), "\(arguments): \(out.stderr)")
         }
+        // A start-up failure is one line, without the usage text.
+        let unreachable = try Self.run(["serve", "--model", ServingFixture.modelPath, "--host", "999.1.1.1"], in: folder)
+        #expect(unreachable.stderr.split(separator: "\n").filter { !$0.contains("[HummingbirdCore]") }.count == 1, "\(unreachable.stderr)")
     }
 }

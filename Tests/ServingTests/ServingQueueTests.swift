@@ -56,7 +56,7 @@ struct ServingQueueTests {
             let started = Date()
             let third = try await probe.post("/sdapi/v1/txt2img", json: #"{"prompt": "x", "steps": 2}"#)
             #expect(third.status == 429)
-            #expect(third.error == "queue full: 1 requests are waiting behind the running one; try again later")
+            #expect(third.error == "queue full: 1 waiting behind the running job (t2i serve --queue 1); try again later")
             #expect(third.headers["retry-after"] == "2")
             #expect(Date().timeIntervalSince(started) < 5, "429 comes at once, not after the running job")
             let openAI = try await probe.post("/v1/images/generations", json: #"{"prompt": "x"}"#)
@@ -66,6 +66,20 @@ struct ServingQueueTests {
             let done = try await second.value
             #expect(done.status == 200)
             #expect((done.object["images"] as? [String])?.count == 1)
+        }
+    }
+
+    @Test("with no room to wait (--queue 0) an idle server still generates; a busy one answers 429")
+    func noWaiting() async throws {
+        try await F.withServer(ServerSettings(limits: ServerLimits(queueLength: 0))) { probe, _ in
+            #expect(try await probe.post("/sdapi/v1/txt2img", json: #"{"prompt": "x", "steps": 2}"#).status == 200)
+            let long = Task { try await probe.post("/sdapi/v1/txt2img", json: Self.long("only")) }
+            _ = try await F.waitForProgress(probe, until: F.running("only", pastStep: 1))
+            let busy = try await probe.post("/sdapi/v1/txt2img", json: #"{"prompt": "x", "steps": 2}"#)
+            #expect(busy.status == 429)
+            #expect(busy.error == "queue full: 0 waiting behind the running job (t2i serve --queue 0); try again later")
+            _ = try await probe.post("/sdapi/v1/interrupt", json: "{}")
+            #expect(try await long.value.status == 409)
         }
     }
 
