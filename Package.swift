@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         // C bridges: nothing but the C surface.
@@ -44,11 +45,20 @@ let package = Package(
         // Models, diffusion, the pipeline and the trainers.
         .target(name: "Diffusion", dependencies: ["TensorCore", "NN", "Optim", "Tokenizers", "Imaging", "Datasets", "Yams"]),
 
+        // Serving: `t2i serve`'s HTTP routes, job queue and web page.
+        .target(
+            name: "Serving",
+            dependencies: [
+                "TensorCore", "Imaging", "Diffusion",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+
         // The tool: wiring only.
         .executableTarget(
             name: "t2i",
             dependencies: [
-                "TensorCore", "Tokenizers", "Imaging", "Datasets", "Diffusion",
+                "TensorCore", "Tokenizers", "Imaging", "Datasets", "Diffusion", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +76,13 @@ let package = Package(
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"]),
         .testTarget(name: "T2ICommandTests", dependencies: ["t2i"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
+        .testTarget(
+            name: "ServingTests",
+            dependencies: [
+                "Serving", "Diffusion", "Imaging",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,7 +28,7 @@ extension EvalCommand {
         @Option(name: .long, help: "Recolour strength, in (0, 1].")
         var strength: Double = 0.6
 
-        @Option(name: .long, help: ArgumentHelp("Where to write the grid (default: <run>/previews/eval-edits.png).", valueName: "path"))
+        @Option(name: .long, help: ArgumentHelp("Where to write the grid (default: <run>/previews/eval-edits.png for a training run, else outputs/eval-edits.png).", valueName: "path"))
         var grid: String?
 
         func validate() throws {
@@ -48,7 +48,7 @@ extension EvalCommand {
             print("edits: \(report.recolour.items.count + report.move.items.count) (\(settings.seeds) seed\(settings.seeds == 1 ? "" : "s") from \(settings.seed)), "
                   + "\(settings.sampler) \(steps) steps, guidance \(settings.guidance), recolour strength \(strength)")
             report.lines.forEach { print($0) }
-            let gridFile = grid.map { URL(fileURLWithPath: $0) } ?? folder.previews.appendingPathComponent("eval-edits.png")
+            let gridFile = grid.map { URL(fileURLWithPath: $0) } ?? folder.defaultEvaluationFile("eval-edits.png")
             try GenerationFiles.writeOther(report.grid(), to: gridFile, version: T2IVersion.string, ownPlace: grid == nil)
             print("wrote \(gridFile.path) (sources above edits; green band: edit fully right); \(String(format: "%.1f", secondsSince(started))) s")
         }

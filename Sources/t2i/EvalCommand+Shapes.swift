@@ -26,7 +26,7 @@ extension EvalCommand {
         @Option(name: .long, help: "Denoising steps.")
         var steps: Int = 25
 
-        @Option(name: .long, help: ArgumentHelp("Where to write the grid (default: <run>/previews/eval-shapes.png).", valueName: "path"))
+        @Option(name: .long, help: ArgumentHelp("Where to write the grid (default: <run>/previews/eval-shapes.png for a training run, else outputs/eval-shapes.png).", valueName: "path"))
         var grid: String?
 
         func validate() throws {
@@ -43,7 +43,7 @@ extension EvalCommand {
             let report = try ShapesProbe.evaluate(pipeline: pipeline, settings: settings) { bar.update($0, of: $1) }
             report.itemLines.forEach { print($0) }
             report.lines.forEach { print($0) }
-            let gridFile = grid.map { URL(fileURLWithPath: $0) } ?? folder.previews.appendingPathComponent("eval-shapes.png")
+            let gridFile = grid.map { URL(fileURLWithPath: $0) } ?? folder.defaultEvaluationFile("eval-shapes.png")
             try GenerationFiles.writeOther(report.grid(), to: gridFile, version: T2IVersion.string, ownPlace: grid == nil)
             print("wrote \(gridFile.path) (green band: fully right); \(String(format: "%.1f", secondsSince(started))) s")
         }

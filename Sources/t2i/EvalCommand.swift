@@ -15,10 +15,11 @@ struct EvalCommand: ParsableCommand {
 
     /// The run folder every evaluation reads.
     struct RunFolderOption: ParsableArguments {
-        @Option(name: .long, help: "The run folder.")
-        var run: String = "runs/shapes-32"
+        @Option(name: [.customLong("run"), .customLong("model")],
+                help: "The run folder (default: runs/shapes-32; evaluations that only generate look the model up as t2i generate does).")
+        var run: String?
 
-        var folder: RunFolder { RunFolder(URL(fileURLWithPath: run)) }
+        var folder: RunFolder { RunFolder(URL(fileURLWithPath: run ?? PipelineLocator.defaultRun)) }
     }
 }
 

@@ -9,8 +9,10 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate images from a prompt; each PNG records what regenerates it (--from IMAGE.png).",
         discussion: """
-            The model: --run DIR, else runs/shapes-32 when it holds a trained pipeline, else the \
-            shipped Data/models/shapes-32. Sampler, steps, guidance and eta default to the run's \
+            The model: --run/--model DIR, else T2I_MODEL, else runs/shapes-32 when it holds a \
+            trained pipeline, else the shipped Data/models/shapes-32, else \
+            $XDG_DATA_HOME/t2i/models/shapes-32 (default ~/.local/share; scripts/install.sh puts \
+            the shipped model there). Sampler, steps, guidance and eta default to the run's \
             config.yaml `sampling` section. Image i of --count N --seed S is the image --seed S+i \
             gives alone, and is written as <out stem>-<i>.png recording seed S+i (or, with --grid, \
             all in one grid PNG). Text chunks: t2i:prompt, t2i:negative_prompt, t2i:seed, \
@@ -33,7 +35,7 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The prompt (omit with --from).")
     var prompt: String?
 
-    @Option(name: .customLong("run"), help: ArgumentHelp("The run (pipeline) folder.", valueName: "dir"))
+    @Option(name: [.customLong("run"), .customLong("model")], help: ArgumentHelp("The run (pipeline) folder.", valueName: "dir"))
     var runPath: String?
 
     @Option(name: .long, help: "Negative prompt: what guidance steers away from (default: none).")
@@ -146,59 +148,54 @@ struct GenerateCommand: ParsableCommand {
         if metadata.version != T2IVersion.string {
             FileHandle.standardError.write(Data("note: \(source.path) was written by t2i \(metadata.version), this is t2i \(T2IVersion.string); the pixels may differ\n".utf8))
         }
-        var request = metadata.request
+        let request = metadata.request
+        var files: InitialImage?
         if var initial = request.initial {
-            // The recorded files, or where the user says they are now; their digests are checked on loading.
+            // The recorded files, or where the user says they are now (digests checked on loading);
+            // the new file records the paths the source recorded, so its bytes can match.
             if let initImage { initial.path = initImage }
             if let mask {
                 guard initial.maskPath != nil else { throw ValidationError("--mask: \(source.path) records no mask (it is not an inpainting)") }
                 initial.maskPath = mask
             }
-            request.initial = initial
+            files = initial
         } else if initImage != nil || mask != nil {
             throw ValidationError("\(source.path) records no init image (it is text to image); drop --init-image and --mask")
         }
         let (folder, modelPath) = try PipelineLocator().locate(run: runPath ?? metadata.model)
         let output = URL(fileURLWithPath: out ?? GenerationFiles.sibling(of: source, suffix: "-regenerated").path)
-        let (files, strip) = try Self.generate(request, folder: folder, modelPath: modelPath, out: output,
-                                               grid: metadata.count > 1, trajectory: trajectory)
-        let same = FileManager.default.contentsEqual(atPath: source.path, andPath: files[0].path)
-        print("wrote \(files[0].path) (\(metadata.parameters))")
+        let (written, strip) = try Self.generate(request, loadingFrom: files, folder: folder, modelPath: modelPath, out: output,
+                                                 grid: metadata.count > 1, trajectory: trajectory)
+        let same = FileManager.default.contentsEqual(atPath: source.path, andPath: written[0].path)
+        print("wrote \(written[0].path) (\(metadata.parameters))")
         if let strip { print(strip) }
-        print(same ? "identical: \(files[0].path) is byte for byte \(source.path)"
-                   : "DIFFERENT: \(files[0].path) does not match \(source.path) byte for byte")
+        print(same ? "identical: \(written[0].path) is byte for byte \(source.path)"
+                   : "DIFFERENT: \(written[0].path) does not match \(source.path) byte for byte")
     }
 
     /// Generates `request` with the pipeline in `folder` and writes the PNG(s) and, when asked, the
-    /// trajectory strip; returns the files and a line about the strip.
-    static func generate(_ request: GenerationRequest, folder: RunFolder, modelPath: String, out: URL, grid: Bool,
-                         trajectory: Bool) throws -> (files: [URL], strip: String?) {
+    /// trajectory strip; returns the files and a line about the strip. An init image (and mask)
+    /// is read from `moved` when given (where the recorded files are now), else from `request.initial`.
+    static func generate(_ request: GenerationRequest, loadingFrom moved: InitialImage? = nil, folder: RunFolder, modelPath: String,
+                         out: URL, grid: Bool, trajectory: Bool) throws -> (files: [URL], strip: String?) {
         // Refuse a target that must not be replaced before spending time on denoising.
         for file in GenerationFiles.imageFiles(out: out, count: request.count, grid: grid) { try GenerationFiles.checkReplaceable(file) }
         if trajectory { try GenerationFiles.checkReplaceable(GenerationFiles.sibling(of: out, suffix: "-trajectory")) }
         try GenerationFiles.checkCount(request.count, grid: grid && request.count > 1, source: "--count")
         let pipeline = try TextToImagePipeline(folder: folder)
         let metadata = GenerationMetadata(request: request, model: modelPath, version: T2IVersion.string)
-        let stepsRun = request.initial.map { InitialImage.stepsRun(steps: request.steps, strength: $0.strength) } ?? request.steps
-        // Bounded batches (image i of seed s is the single image of seed s + i, so batching changes
-        // no pixel); separate files are written as each batch finishes, a grid at the end.
-        var gridImages: [Image] = [], files: [URL] = [], strips: [GenerationTrajectory] = []
-        for first in stride(from: 0, to: request.count, by: GenerationFiles.batchLimit) {
-            var part = request
-            part.count = min(GenerationFiles.batchLimit, request.count - first)
-            part.seed = request.seed &+ UInt64(first)
-            let label = request.count > part.count ? "denoising \(first + 1)–\(first + part.count) of \(request.count)" : "denoising"
-            let bar = StepProgress(label: label)
-            var frames = GenerationTrajectory(steps: max(stepsRun, 1))
-            var frameError: (any Error)?
-            let images = try Image.images(fromBatch: pipeline.generate(
-                part, progress: { bar.update($0, of: $1) },
-                trajectory: trajectory ? { step, predicted in
-                    do { try frames.record(step: step, predicted: predicted) } catch { frameError = error }
-                } : nil,
-                trajectoryEvery: frames.interval))
-            if let frameError { throw frameError }
-            strips.append(frames)
+        let stepsRun = GenerationBatches.stepsRun(request)
+        let input = try (moved ?? request.initial).map { try ImageToImageInput(loading: $0, size: pipeline.imageSize) }
+        // Separate files are written as each batch finishes, a grid at the end.
+        var gridImages: [Image] = [], files: [URL] = []
+        var bar: StepProgress?, barFirst = -1
+        let strips = try GenerationBatches.run(request, pipeline: pipeline, input: input, trajectory: trajectory, progress: { at in
+            if at.first != barFirst {
+                barFirst = at.first
+                bar = StepProgress(label: request.count > at.count ? "denoising \(at.first + 1)–\(at.first + at.count) of \(request.count)" : "denoising")
+            }
+            bar?.update(at.step, of: at.steps)
+        }) { first, images in
             if grid && request.count > 1 {
                 gridImages += images
             } else {
@@ -206,8 +203,7 @@ struct GenerateCommand: ParsableCommand {
             }
         }
         if grid && request.count > 1 { files = try GenerationFiles.write(gridImages, metadata: metadata, to: out, grid: true) }
-        let frames = strips[0]
-        if trajectory {
+        if trajectory, let frames = strips.first {
             let file = GenerationFiles.sibling(of: out, suffix: "-trajectory")
             try GenerationTrajectory.strip(strips).writePNG(to: file, text: [
                 (key: "Description", value: "t2i generate --trajectory: predicted x0 after steps \(frames.stepList) of \(stepsRun); one row per image"),

@@ -19,7 +19,7 @@ struct T2I: ParsableCommand {
         // A newcomer's first two commands first, then the stages in training order.
         subcommands: [QuickstartCommand.self, GenerateCommand.self, TrainEncoderCommand.self, TrainAECommand.self, TrainUNetCommand.self,
                       EvalCommand.self, DiffuseCommand.self, DataCommand.self, TokenizerCommand.self, ConfigCommand.self,
-                      ExportCommand.self, BenchCommand.self]
+                      ExportCommand.self, BenchCommand.self, ServeCommand.self]
     )
 
     /// Runs the command; a Foundation file error that escaped a command's own handling is printed

@@ -60,6 +60,12 @@ struct T2IBinary {
             process.executableURL = url
             process.arguments = arguments
             process.currentDirectoryURL = folder
+            // The model lookup ends in the user's data folder and reads T2I_MODEL: keep both out of
+            // the tests, so a t2i installed on this machine never answers for a missing model.
+            var environment = ProcessInfo.processInfo.environment
+            environment["T2I_MODEL"] = nil
+            environment["XDG_DATA_HOME"] = folder.appendingPathComponent(".no-user-data").path
+            process.environment = environment
             process.standardOutput = stdoutHandle
             process.standardError = stderrHandle
             process.standardInput = FileHandle.nullDevice

@@ -153,6 +153,13 @@ public enum GenerationFiles {
         return files
     }
 
+    /// The PNG bytes of `images` — images `first`, `first + 1`, … of a batch of `metadata.count` —
+    /// each with its own record: byte for byte the files ``writeSeparate(_:first:metadata:to:)``
+    /// writes (what `t2i serve` answers with).
+    public static func encodeSeparate(_ images: [Image], first: Int, metadata: GenerationMetadata) throws -> [[UInt8]] {
+        try images.enumerated().map { i, image in try image.pngData(text: metadata.image(first + i).textEntries) }
+    }
+
     /// Writes all images of `metadata` (seeds `metadata.seed`, +1, …) as separate PNGs or, with
     /// `grid` and more than one image, as one grid PNG; returns the files written.
     @discardableResult

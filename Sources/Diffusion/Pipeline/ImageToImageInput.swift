@@ -28,11 +28,19 @@ public struct ImageToImageInput: Sendable {
     public init(loading initial: InitialImage, size: Int) throws {
         try InitialImage.checkStrength(initial.strength)
         let picture = try Self.decode(initial.path, role: "init image", expected: initial.sha256)
+        let drawn = try initial.maskPath.map { try Self.decode($0, role: "mask", expected: initial.maskSHA256) }
+        try self.init(picture: picture, mask: drawn, names: (initial.path, initial.maskPath ?? "mask"), strength: initial.strength, size: size)
+    }
+
+    /// The input from pictures already decoded (e.g. sent to `t2i serve`): `picture` fitted to
+    /// `size`×`size`, the mask — which must have the picture's size — fitted the same way and
+    /// binarised; `names` (picture, mask) stand for them in errors.
+    public init(picture: Image, mask drawn: Image?, names: (picture: String, mask: String), strength: Double, size: Int) throws {
+        try InitialImage.checkStrength(strength)
         image = try Image.batchTensor([picture.fitted(to: size)])
-        if let maskPath = initial.maskPath {
-            let drawn = try Self.decode(maskPath, role: "mask", expected: initial.maskSHA256)
+        if let drawn {
             guard drawn.width == picture.width, drawn.height == picture.height else {
-                throw ImageToImageError("\(maskPath): the mask is \(drawn.width)×\(drawn.height) but the init image \(initial.path) is \(picture.width)×\(picture.height)")
+                throw ImageToImageError("\(names.mask): the mask is \(drawn.width)×\(drawn.height) but the init image \(names.picture) is \(picture.width)×\(picture.height)")
             }
             let pixels = drawn.fitted(to: size).pixels
             // pixels: (S, S, 3) bytes  mask: (1, 1, S, S); mean byte ≥ 127.5 (R+G+B ≥ 383) repaints.
@@ -42,7 +50,7 @@ public struct ImageToImageInput: Sendable {
         } else {
             mask = nil
         }
-        strength = initial.strength
+        self.strength = strength
     }
 
     /// Decodes the PNG at `path` after checking its bytes' SHA-256 against `expected` (when given).

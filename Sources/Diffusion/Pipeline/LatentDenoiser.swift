@@ -23,10 +23,12 @@ public struct LatentDenoiser {
     /// diffusers' `StableDiffusionImg2ImgPipeline` and, with a mask, its inpainting pipeline for a
     /// U-Net without mask channels (`StableDiffusionInpaintPipeline`, `num_channels_unet == 4`).
     /// `afterStep` sees the latents after each step (after the mask's blend), for tests.
+    /// `shouldStop` is asked before every step; when it answers true the loop ends by throwing
+    /// ``GenerationStopped`` (an interrupt, a client gone, a time limit).
     public func sample<Noise: NoiseSource>(count n: Int, context: Tensor, lengths: [Int], request: GenerationRequest,
                                     input: ImageToImageInput?, noise: inout Noise, progress: ((Int, Int) -> Void)? = nil,
                                     trajectory: ((Int, Tensor) -> Void)? = nil, trajectoryEvery: Int = 1,
-                                    afterStep: ((Tensor) -> Void)? = nil) throws -> Tensor {
+                                    afterStep: ((Tensor) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> Tensor {
         var sampler = try SamplerKind(name: request.sampler, source: "--sampler")
             .make(schedule: schedule, predictionType: predictionType, eta: request.eta)
         let timesteps = try sampler.timesteps(steps: request.steps)
@@ -55,6 +57,7 @@ public struct LatentDenoiser {
             sampler.begin(at: first)
         }
         for i in first..<timesteps.count {
+            if let shouldStop, shouldStop() { throw GenerationStopped(step: i - first, of: timesteps.count - first) }
             let t = timesteps[i]
             let modelInput = sampler.scaleModelInput(x, timestep: t)
             let output: Tensor

@@ -71,23 +71,28 @@ public final class TextToImagePipeline {
     /// step; `trajectory` receives the predicted clean image x̂₀ (decoded) after every
     /// `trajectoryEvery`-th step and after the last (decoding costs time, so ask only for the
     /// frames you keep). With `request.initial` the init image (and mask) are read from their files
-    /// and the generation is image-to-image (inpainting with a mask).
+    /// and the generation is image-to-image (inpainting with a mask). `shouldStop`, asked before
+    /// every step, ends the generation early with ``GenerationStopped``.
     public func generate(_ request: GenerationRequest, progress: ((Int, Int) -> Void)? = nil,
-                         trajectory: ((Int, Tensor) -> Void)? = nil, trajectoryEvery: Int = 1) throws -> Tensor {
+                         trajectory: ((Int, Tensor) -> Void)? = nil, trajectoryEvery: Int = 1,
+                         shouldStop: (() -> Bool)? = nil) throws -> Tensor {
         let input = try request.initial.map { try ImageToImageInput(loading: $0, size: imageSize) }
-        return try generate(request, input: input, progress: progress, trajectory: trajectory, trajectoryEvery: trajectoryEvery)
+        return try generate(request, input: input, progress: progress, trajectory: trajectory, trajectoryEvery: trajectoryEvery,
+                            shouldStop: shouldStop)
     }
 
     /// `generate` from an init image (and mask) already in memory, or from noise when `input` is nil;
     /// `request.initial` is not read.
     public func generate(_ request: GenerationRequest, input: ImageToImageInput?, progress: ((Int, Int) -> Void)? = nil,
-                         trajectory: ((Int, Tensor) -> Void)? = nil, trajectoryEvery: Int = 1) throws -> Tensor {
+                         trajectory: ((Int, Tensor) -> Void)? = nil, trajectoryEvery: Int = 1,
+                         shouldStop: (() -> Bool)? = nil) throws -> Tensor {
         guard request.count >= 1 else { throw SamplerError(message: "count must be at least 1, got \(request.count)") }
         // One generator per image: image i of seed s is the single image of seed s + i.
         var noise = BatchNoise(seed: request.seed, count: request.count)
         let (context, lengths) = try conditioning(request)
         let latents = try denoiser.sample(count: request.count, context: context, lengths: lengths, request: request, input: input,
-                                 noise: &noise, progress: progress, trajectory: trajectory, trajectoryEvery: trajectoryEvery)
+                                 noise: &noise, progress: progress, trajectory: trajectory, trajectoryEvery: trajectoryEvery,
+                                          shouldStop: shouldStop)
         return denoiser.paste(denoiser.decode(latents), onto: input)
     }
 

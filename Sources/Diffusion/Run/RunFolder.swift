@@ -114,4 +114,13 @@ extension RunFolder {
         }
         return try ConfigLoader.load(file: explicit ?? defaultFile, overrides: overrides)
     }
+
+    /// Where an evaluation grid goes by default: the run's `previews/` for a training run (it has a
+    /// `state/` or `logs/` folder), else `outputs/` under the working directory, so that evaluating
+    /// a shipped or installed model never writes into the model's own folder.
+    public func defaultEvaluationFile(_ name: String) -> URL {
+        let isTrainingRun = ["state", "logs"].contains { FileManager.default.fileExists(atPath: url.appendingPathComponent($0).path) }
+        return isTrainingRun ? previews.appendingPathComponent(name)
+                             : URL(fileURLWithPath: "outputs", isDirectory: true).appendingPathComponent(name)
+    }
 }
