@@ -112,8 +112,11 @@ public final class GenerationQueue: Sendable {
             guard let next else { continue }  // a job stopped while waiting left a spare signal
             guard let job = next else { return }
             job.markRunning()
-            job.finish(run(job))
+            let outcome = run(job)
+            // Free the slot before answering: a client that sends its next request the moment it
+            // has this answer must find the server idle (with --queue 0 it got a 429 otherwise).
             state.withLock { $0.running = nil }
+            job.finish(outcome)
         }
     }
 
