@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A JSON document as parsed from a request body or built for a response: numbers keep integers
 /// exact (a seed up to 2⁶⁴ − 1), objects keep their key order when written.
@@ -102,25 +103,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// `s` as a JSON string (`JSONString.quoted`), with `<` escaped too, so that the JSON is safe
+    /// to embed in the page's HTML.
     private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"  // safe to embed in HTML
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        out += JSONString.quoted(s).replacingOccurrences(of: "<", with: "\\u003c")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import FuzzTargets
+import TensorCore
 import Testing
 
 /// Replays the committed seed corpus of every fuzz target (Tests/Fixtures/fuzz/TARGET/), which also
@@ -28,42 +29,29 @@ struct FuzzCorpusTests {
     func mutations(_ target: FuzzTarget) throws {
         let seeds = try Self.corpus(target)
         try #require(!seeds.isEmpty)
-        var random = SplitMix(seed: 0x7432_6966_757A_7A00 &+ UInt64(target.rawValue.count))
+        var random = Philox(seed: 0x7432_6966_757A_7A00 &+ UInt64(target.rawValue.count), stream: 13)
         for _ in 0..<500 {
-            var bytes = seeds[Int(random.next() % UInt64(seeds.count))].bytes
-            for _ in 0...(random.next() % 4) { Self.mutate(&bytes, &random) }
+            var bytes = seeds[random.nextInt(below: seeds.count)].bytes
+            for _ in 0...random.nextInt(below: 4) { Self.mutate(&bytes, &random) }
             target.run(bytes)
         }
     }
 
     /// One of libFuzzer's simpler mutations: flip a bit, set a byte to an edge value, insert or
     /// erase a run, or copy a run over another place.
-    static func mutate(_ bytes: inout [UInt8], _ random: inout SplitMix) {
+    static func mutate(_ bytes: inout [UInt8], _ random: inout Philox) {
         let edges: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF, UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "-"), UInt8(ascii: "9")]
-        let at = bytes.isEmpty ? 0 : Int(random.next() % UInt64(bytes.count))
-        switch random.next() % 5 {
-        case 0 where !bytes.isEmpty: bytes[at] ^= UInt8(1) << (random.next() % 8)
-        case 1 where !bytes.isEmpty: bytes[at] = edges[Int(random.next() % UInt64(edges.count))]
-        case 2: bytes.insert(contentsOf: [UInt8](repeating: UInt8(truncatingIfNeeded: random.next()), count: Int(random.next() % 8) + 1), at: at)
-        case 3 where !bytes.isEmpty: bytes.removeSubrange(at..<min(bytes.count, at + Int(random.next() % 16) + 1))
+        let at = bytes.isEmpty ? 0 : random.nextInt(below: bytes.count)
+        switch random.nextInt(below: 5) {
+        case 0 where !bytes.isEmpty: bytes[at] ^= UInt8(1) << random.nextInt(below: 8)
+        case 1 where !bytes.isEmpty: bytes[at] = edges[random.nextInt(below: edges.count)]
+        case 2: bytes.insert(contentsOf: [UInt8](repeating: UInt8(random.nextInt(below: 256)), count: random.nextInt(below: 8) + 1), at: at)
+        case 3 where !bytes.isEmpty: bytes.removeSubrange(at..<min(bytes.count, at + random.nextInt(below: 16) + 1))
         default:
             guard bytes.count > 2 else { return }
-            let length = Int(random.next() % UInt64(min(bytes.count - at, 16))) + 1
-            let to = Int(random.next() % UInt64(bytes.count - length + 1))
+            let length = random.nextInt(below: min(bytes.count - at, 16)) + 1
+            let to = random.nextInt(below: bytes.count - length + 1)
             bytes.replaceSubrange(to..<(to + length), with: bytes[at..<(at + length)])
         }
-    }
-}
-
-/// SplitMix64: a small seeded generator, so the mutations are the same on every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
