@@ -32,19 +32,28 @@ public enum TextEncoderStage {
     public static func train(config requested: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
                              observer: (any TrainingObserver)?) throws -> Report {
         try validate(requested)
-        let note: (String) -> Void = { observer?.note($0) }
-        // A run folder this call makes is removed again when the run cannot start (bad data, a
-        // full disk): a refused command leaves nothing behind.
+        // A run folder this call makes is removed again when the run fails before its first step
+        // is logged or checkpointed (bad data, a full disk, Ctrl-C while preparing): a refused
+        // command leaves nothing behind, while a run that trained stays, to be read or resumed.
         let created = !FileManager.default.fileExists(atPath: run.url.path)
-        let config: RunConfig, data: RunData
         do {
-            try run.create()
-            config = try adopt(requested, in: run)
-            data = try RunData(config: config, note: note, shouldStop: { interrupt.isRaised })
+            return try trainInFolder(config: requested, run: run, resume: resume, interrupt: interrupt, observer: observer)
         } catch {
-            if created { try? FileManager.default.removeItem(at: run.url) }
+            let checkpoint = run.state.appendingPathComponent("\(name).safetensors")
+            let log = (try? FileManager.default.attributesOfItem(atPath: run.logs.appendingPathComponent("\(name).jsonl").path))?[.size] as? Int ?? 0
+            if created, !FileManager.default.fileExists(atPath: checkpoint.path), log == 0 {
+                try? FileManager.default.removeItem(at: run.url)
+            }
             throw error
         }
+    }
+
+    private static func trainInFolder(config requested: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
+                                      observer: (any TrainingObserver)?) throws -> Report {
+        let note: (String) -> Void = { observer?.note($0) }
+        try run.create()
+        let config = try adopt(requested, in: run)
+        let data = try RunData(config: config, note: note, shouldStop: { interrupt.isRaised })
         let tokenizer = try self.tokenizer(config: config, data: data, run: run, note: note, shouldStop: { interrupt.isRaised })
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captions, maxLength: config.tokenizer.maxLength)
 
