@@ -30,12 +30,16 @@ public enum CaptionsLine {
     /// A line's two required fields.
     public struct Parsed: Sendable, Equatable {
         public let file: String
-        public let text: String
+        /// The captions, at least one, none blank.
+        public let texts: [String]
 
-        public init(file: String, text: String) {
+        public init(file: String, texts: [String]) {
             self.file = file
-            self.text = text
+            self.texts = texts
         }
+
+        /// The first caption.
+        public var text: String { texts[0] }
     }
 
     /// The non-blank lines of a captions file's bytes, numbered from 1.
@@ -56,29 +60,40 @@ public enum CaptionsLine {
         return lines
     }
 
-    /// Parses one line: a JSON object with a non-empty string `"file"` and a string `"text"` that is
-    /// not blank (other keys are allowed and ignored); or the issue that makes it bad.
-    public static func parse(_ text: String, line: Int) -> Result<Parsed, DatasetIssue> {
+    /// Parses one line: a JSON object with a non-empty string file name under `fileKey` and, under
+    /// `textKey`, a caption string that is not blank or a list of captions (blank ones are dropped,
+    /// at least one must remain); other keys are allowed and ignored. Or the issue that makes it bad,
+    /// naming `source` and the line.
+    ///
+    /// The defaults read `captions.jsonl`; `metadata.jsonl` in Hugging Face's `imagefolder`
+    /// convention is `fileKey: "file_name"`, `textKey: "text"` (or the configured caption column).
+    public static func parse(_ text: String, line: Int, fileKey: String = "file", textKey: String = "text",
+                             source: String = CaptionedDataset.captionsFileName) -> Result<Parsed, DatasetIssue> {
+        func issue(_ kind: DatasetIssue.Kind, _ file: String?, _ detail: String) -> Result<Parsed, DatasetIssue> {
+            .failure(DatasetIssue(kind: kind, line: line, file: file, detail: detail, source: source))
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [])
         } catch {
-            return .failure(DatasetIssue(kind: .malformedJSON, line: line, file: nil, detail: "not valid JSON"))
+            return issue(.malformedJSON, nil, "not valid JSON")
         }
         guard let dictionary = object as? [String: Any] else {
-            return .failure(DatasetIssue(kind: .malformedJSON, line: line, file: nil, detail: "not a JSON object"))
+            return issue(.malformedJSON, nil, "not a JSON object")
         }
-        guard let file = dictionary["file"] as? String, !file.isEmpty else {
-            return .failure(DatasetIssue(kind: .malformedJSON, line: line, file: nil,
-                                         detail: "\"file\" is missing or not a non-empty string"))
+        guard let file = dictionary[fileKey] as? String, !file.isEmpty else {
+            return issue(.malformedJSON, nil, "\"\(fileKey)\" is missing or not a non-empty string")
         }
-        guard let caption = dictionary["text"] as? String else {
-            return .failure(DatasetIssue(kind: .malformedJSON, line: line, file: file,
-                                         detail: "\"text\" is missing or not a string"))
+        let captions: [String]
+        if let caption = dictionary[textKey] as? String {
+            captions = [caption]
+        } else if let list = dictionary[textKey] as? [Any], let strings = list as? [String] {
+            captions = strings
+        } else {
+            return issue(.malformedJSON, file, "\"\(textKey)\" is missing or not a string or a list of strings")
         }
-        if caption.allSatisfy(\.isWhitespace) {
-            return .failure(DatasetIssue(kind: .emptyCaption, line: line, file: file, detail: ""))
-        }
-        return .success(Parsed(file: file, text: caption))
+        let kept = captions.filter { !$0.allSatisfy(\.isWhitespace) }
+        guard !kept.isEmpty else { return issue(.emptyCaption, file, "") }
+        return .success(Parsed(file: file, texts: kept))
     }
 }

@@ -4,8 +4,10 @@ import TensorCore
 public struct DatasetBatch: Sendable {
     /// `(B, 3, H, W)` Float32 in [−1, 1]: byte `v` becomes `v / 127.5 − 1`.
     public let images: Tensor
-    /// The B captions, in batch order.
+    /// The B captions, in batch order (for an image with several, the one drawn for this epoch).
     public let captions: [String]
+    /// Each caption's row in the dataset's ``CaptionedDataset/captionTexts``.
+    public let captionRows: [Int]
     /// The dataset entry index of each image.
     public let indices: [Int]
     /// Whether each image was flipped left–right.

@@ -1,16 +1,27 @@
-/// One usable line of a dataset's `captions.jsonl`: an image file and its caption.
-public struct DatasetEntry: Sendable, Equatable {
-    /// The image's path relative to the dataset folder, as written in the `"file"` key.
+/// One usable image of a dataset: its file and its captions.
+public struct DatasetEntry: Sendable, Equatable, Codable {
+    /// The image's path relative to the dataset folder.
     public let file: String
-    /// The caption, as written in the `"text"` key.
-    public let text: String
-    /// The 1-based line of `captions.jsonl` the entry came from.
+    /// The captions, at least one and none blank; a loader that samples captions draws one per
+    /// epoch, otherwise the first is used.
+    public let texts: [String]
+    /// The 1-based line of the caption file (`captions.jsonl`, `metadata.jsonl`) the entry came
+    /// from; 0 for a sidecar caption file.
     public let line: Int
 
-    /// Creates an entry.
-    public init(file: String, text: String, line: Int) {
+    /// Creates an entry with one or more captions (`texts` must not be empty).
+    public init(file: String, texts: [String], line: Int) {
+        precondition(!texts.isEmpty, "an entry needs at least one caption")
         self.file = file
-        self.text = text
+        self.texts = texts
         self.line = line
     }
+
+    /// Creates an entry with one caption.
+    public init(file: String, text: String, line: Int) {
+        self.init(file: file, texts: [text], line: line)
+    }
+
+    /// The first caption.
+    public var text: String { texts[0] }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// An error from reading, generating or importing a dataset; its description is one line naming
 /// the file or folder and what is wrong (DESIGN §7).
 public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// A dataset folder has no `captions.jsonl`; the path is that file's.
+    /// A dataset folder has no caption file and no images; the path is its `captions.jsonl`'s.
     case captionsNotFound(String)
     /// More than 1 % of a dataset's entries are bad; the folder and what validation found.
     case tooManyBadEntries(folder: String, report: DatasetReport)
@@ -26,8 +26,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case .captionsNotFound(let path):
-            return "\(path): no such file (a dataset is a folder of PNG images plus "
-                + "\(CaptionedDataset.captionsFileName))"
+            return "\(path): no such file, and no images in the folder (a dataset is a folder of PNG or JPEG images "
+                + "with \(CaptionedDataset.captionsFileName), \(CaptionedDataset.metadataFileName), or a NAME.txt beside each image NAME.png)"
         case .tooManyBadEntries(let folder, let report):
             let percent = String(format: "%.1f", 100 * Double(report.badCount) / Double(max(report.entryCount, 1)))
             return "dataset \(folder): \(report.badCount) of \(report.entryCount) entries are bad "

@@ -5,9 +5,10 @@ import TensorCore
 /// Each epoch visits the loader's `indices` once in an order fixed by `(seed, epoch)` (Fisher–Yates
 /// with TensorCore's Philox on a stream keyed by both), so the order of epoch *e* does not depend on what came
 /// before, and ``position`` — epoch and index within the epoch — is all a checkpoint needs to resume
-/// the exact same batches. The optional horizontal flip is also drawn from `(seed, epoch, index)`,
-/// and never applies to an image whose caption says "left" or "right" (flipping would make the
-/// caption false).
+/// the exact same batches. Every other random choice is drawn from `(seed, epoch, index)` too, on
+/// streams of its own: the random crop, the caption of an image with several (when the loader
+/// shuffles; otherwise the first), and the optional horizontal flip, which never applies when the
+/// chosen caption says "left" or "right" (flipping would make the caption false).
 public struct DatasetLoader: Sendable {
     /// The dataset batches come from.
     public let dataset: CaptionedDataset
@@ -23,12 +24,14 @@ public struct DatasetLoader: Sendable {
     public let horizontalFlip: Bool
     /// Whether an epoch's last, smaller batch is skipped so that every batch has `batchSize` images.
     public let dropLast: Bool
+    /// Which square of each image a batch takes.
+    public let crop: CropMode
 
     /// Where the next batch starts.
     public private(set) var position: DatasetPosition
     /// `indices` in the order of `position.epoch`.
     private var order: [Int]
-    /// Per dataset entry: whether its caption allows flipping.
+    /// Per caption row of the dataset: whether the caption allows flipping.
     private let flippable: [Bool]
 
     /// Creates a loader.
@@ -40,7 +43,7 @@ public struct DatasetLoader: Sendable {
     ///   dataset, no indices, fewer indices than `batchSize` with `dropLast`, or a position outside
     ///   the epoch.
     public init(dataset: CaptionedDataset, indices: [Int]? = nil, batchSize: Int, seed: UInt64 = 0,
-                shuffle: Bool = true, horizontalFlip: Bool = false, dropLast: Bool = true,
+                shuffle: Bool = true, horizontalFlip: Bool = false, dropLast: Bool = true, crop: CropMode = .center,
                 position: DatasetPosition = .start) throws {
         let chosen = indices ?? Array(dataset.entries.indices)
         guard batchSize >= 1 else {
@@ -63,7 +66,8 @@ public struct DatasetLoader: Sendable {
         self.shuffle = shuffle
         self.horizontalFlip = horizontalFlip
         self.dropLast = dropLast
-        self.flippable = dataset.entries.map { !Self.captionMentionsSide($0.text) }
+        self.crop = crop
+        self.flippable = dataset.captionTexts.map { !Self.captionMentionsSide($0) }
         self.position = .start
         self.order = []
         try seek(to: position)
@@ -111,14 +115,27 @@ public struct DatasetLoader: Sendable {
         let start = position.index
         let end = min(start + batchSize, order.count)
         let chosen = Array(order[start..<end])
+        let epoch = position.epoch
+        // Position k of the epoch draws its caption, crop and flip from block k of each stream.
+        let rows = chosen.enumerated().map { k, entry -> Int in
+            let range = dataset.captionRows(of: entry)
+            guard shuffle, range.count > 1 else { return range.lowerBound }
+            return range.lowerBound + Self.draw(seed, Self.captionStream(epoch: epoch), start + k, below: range.count)
+        }
+        let corners = chosen.enumerated().map { k, entry -> (x: Int, y: Int) in
+            guard crop == .random else { return dataset.centreCrop(of: entry) }
+            let (w, h) = dataset.storedSize(of: entry)
+            let word = Philox.block(seed: seed, stream: Self.cropStream(epoch: epoch), counter: UInt64(start + k))
+            return (Self.scaled(word.0, word.1, below: w - dataset.size + 1), Self.scaled(word.2, word.3, below: h - dataset.size + 1))
+        }
         var flips = [Bool](repeating: false, count: chosen.count)
         if horizontalFlip {
-            for (k, entry) in chosen.enumerated() where flippable[entry] {
-                flips[k] = KeyedRandom.coin(seed: seed, stream: Self.flipStream(epoch: position.epoch), index: start + k)
+            for k in chosen.indices where flippable[rows[k]] {
+                flips[k] = KeyedRandom.coin(seed: seed, stream: Self.flipStream(epoch: epoch), index: start + k)
             }
         }
-        let images = Self.tensor(of: chosen, flipped: flips, from: dataset)
-        let batch = DatasetBatch(images: images, captions: chosen.map { dataset.entries[$0].text },
+        let images = Self.tensor(of: chosen, corners: corners, flipped: flips, from: dataset)
+        let batch = DatasetBatch(images: images, captions: rows.map { dataset.captionTexts[$0] }, captionRows: rows,
                                  indices: chosen, flipped: flips)
         let nextStart = end
         let epochOver = dropLast ? nextStart + batchSize > order.count : nextStart >= order.count
@@ -131,10 +148,24 @@ public struct DatasetLoader: Sendable {
         return batch
     }
 
+    /// A uniform integer in `0..<bound` from block `index` of `stream`.
+    private static func draw(_ seed: UInt64, _ stream: UInt64, _ index: Int, below bound: Int) -> Int {
+        let word = Philox.block(seed: seed, stream: stream, counter: UInt64(index))
+        return scaled(word.0, word.1, below: bound)
+    }
+
+    /// Two 32-bit words as a uniform integer in `0..<bound` (the high half of a 64×64 product).
+    private static func scaled(_ low: UInt32, _ high: UInt32, below bound: Int) -> Int {
+        Int((UInt64(low) | UInt64(high) << 32).multipliedFullWidth(by: UInt64(bound)).high)
+    }
+
     /// Epoch `e`'s order comes from stream 2e and its flips from stream 2e + 1, so the two never share
     /// random numbers.
     private static func orderStream(epoch: Int) -> UInt64 { 2 &* UInt64(epoch) }
     private static func flipStream(epoch: Int) -> UInt64 { 2 &* UInt64(epoch) &+ 1 }
+    /// Crops and captions draw from streams with the top bits set, apart from the first two.
+    private static func cropStream(epoch: Int) -> UInt64 { 0x4000_0000_0000_0000 | UInt64(epoch) }
+    private static func captionStream(epoch: Int) -> UInt64 { 0x8000_0000_0000_0000 | UInt64(epoch) }
 
     /// Whether a caption contains the word "left" or "right" (any case), which a flip would falsify.
     public static func captionMentionsSide(_ caption: String) -> Bool {

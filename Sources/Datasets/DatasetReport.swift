@@ -1,17 +1,17 @@
-/// What validation found in a dataset's `captions.jsonl`: how many entries, and which are bad.
-public struct DatasetReport: Sendable, Equatable {
+/// What validation found in a dataset: how many entries, and which are bad.
+public struct DatasetReport: Sendable, Equatable, Codable {
     /// How many issues errors and summaries name before saying "…".
     public static let namedIssueLimit = 5
 
-    /// Entries read: the non-blank lines of `captions.jsonl`.
+    /// Entries read: the non-blank lines of the caption file, or the images and caption files found.
     public let entryCount: Int
-    /// Every bad entry, in line order (one per bad line: the first thing found wrong with it).
+    /// Every bad entry, in line order, then by file (one per bad entry: the first thing found wrong).
     public let issues: [DatasetIssue]
 
     /// Creates a report.
     public init(entryCount: Int, issues: [DatasetIssue]) {
         self.entryCount = entryCount
-        self.issues = issues.sorted { $0.line < $1.line }
+        self.issues = issues.sorted { ($0.line, $0.file ?? "") < ($1.line, $1.file ?? "") }
     }
 
     /// The number of bad entries.

@@ -18,17 +18,22 @@ extension Image {
 
     /// The `side`×`side` square of an RGB image whose top-left corner is (`x`, `y`); it must lie inside.
     func cropped(x: Int, y: Int, side: Int) -> Image {
-        precondition(format == .rgb && x >= 0 && y >= 0 && x + side <= width && y + side <= height,
-                     "crop (\(x), \(y)) side \(side) outside \(width)×\(height)")
+        cropped(x: x, y: y, width: side, height: side)
+    }
+
+    /// The `width`×`height` part of an RGB image whose top-left corner is (`x`, `y`); it must lie inside.
+    func cropped(x: Int, y: Int, width cropWidth: Int, height cropHeight: Int) -> Image {
+        precondition(format == .rgb && x >= 0 && y >= 0 && x + cropWidth <= width && y + cropHeight <= height,
+                     "crop (\(x), \(y)) \(cropWidth)×\(cropHeight) outside \(width)×\(height)")
         var out = [UInt8]()
-        out.reserveCapacity(side * side * 3)
-        // pixels: (H, W, 3)  out: (side, side, 3)
-        for row in y..<(y + side) {
+        out.reserveCapacity(cropWidth * cropHeight * 3)
+        // pixels: (H, W, 3)  out: (cropHeight, cropWidth, 3)
+        for row in y..<(y + cropHeight) {
             let start = (row * width + x) * 3
-            out += pixels[start..<(start + side * 3)]
+            out += pixels[start..<(start + cropWidth * 3)]
         }
-        guard let image = try? Image(width: side, height: side, format: .rgb, pixels: out) else {
-            preconditionFailure("\(side)x\(side) RGB has \(out.count) bytes")
+        guard let image = try? Image(width: cropWidth, height: cropHeight, format: .rgb, pixels: out) else {
+            preconditionFailure("\(cropWidth)x\(cropHeight) RGB has \(out.count) bytes")
         }
         return image
     }

@@ -22,23 +22,28 @@ struct DatasetLoaderTests {
         pixels[0] = 255
         try Image(width: 3, height: 2, format: .rgb, pixels: pixels).writePNG(to: folder.appendingPathComponent("p.png"))
         try TestFolders.writeCaptions([TestFolders.line("p.png", "pattern")], in: folder)
+        // Its shorter side, 2, is the dataset's size: no resampling, and the centre crop of a row
+        // of 3 starts at column (3 − 2) / 2 = 0.
         let dataset = try CaptionedDataset.load(from: folder)
+        #expect(dataset.size == 2 && dataset.storedSize(of: 0) == (3, 2) && dataset.centreCrop(of: 0) == (0, 0))
         var loader = try DatasetLoader(dataset: dataset, batchSize: 1, shuffle: false)
         let batch = loader.nextBatch()
-        #expect(batch.images.shape == [1, 3, 2, 3])
+        #expect(batch.images.shape == [1, 3, 2, 2])
         #expect(batch.captions == ["pattern"] && batch.indices == [0] && batch.flipped == [false])
         let values = batch.images.scalars
+        var crop: [UInt8] = []
         for y in 0..<2 {
-            for x in 0..<3 {
+            for x in 0..<2 {
                 for c in 0..<3 {
                     let byte = pixels[(y * 3 + x) * 3 + c]
-                    #expect(values[(c * 2 + y) * 3 + x] == Float(byte) / 127.5 - 1)
+                    crop.append(byte)
+                    #expect(values[(c * 2 + y) * 2 + x] == Float(byte) / 127.5 - 1)
                 }
             }
         }
         #expect(values[0] == 1)  // 255
         #expect(values[1] == Float(3 * 15) / 127.5 - 1)
-        #expect(dataset.image(at: 0).pixels == pixels)
+        #expect(dataset.image(at: 0).pixels == crop)
     }
 
     @Test("each epoch is a permutation; orders depend on seed and epoch only")

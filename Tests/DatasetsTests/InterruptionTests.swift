@@ -15,12 +15,12 @@ struct InterruptionTests {
         let before = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         let calls = ShapesInterruptTests.Calls()
         let error = #expect(throws: Interruption.self) {
-            try CaptionedDataset.load(from: folder) { calls.next() > 100 }
+            try CaptionedDataset.load(from: folder, shouldStop: { calls.next() > 100 })
         }
         #expect(error?.description == "interrupted while loading \(folder.path); nothing was changed")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == before)
         // Not asked to stop: the same folder loads whole.
-        #expect(try CaptionedDataset.load(from: folder) { false }.count == 300)
+        #expect(try CaptionedDataset.load(from: folder, shouldStop: { false }).count == 300)
     }
 
     @Test("an interrupted emoji import removes the images it wrote and writes no captions.jsonl")
@@ -51,7 +51,7 @@ struct InterruptionTests {
     @Test("a captions line parses to its file and text, or to the issue that makes it bad")
     func captionsLine() {
         #expect(CaptionsLine.parse(#"{"file": "a.png", "text": "a red circle", "n": 1}"#, line: 3)
-                == .success(CaptionsLine.Parsed(file: "a.png", text: "a red circle")))
+                == .success(CaptionsLine.Parsed(file: "a.png", texts: ["a red circle"])))
         guard case .failure(let issue) = CaptionsLine.parse(#"{"file": "a.png", "text": " "}"#, line: 4) else {
             Issue.record("a blank caption was accepted")
             return

@@ -78,7 +78,7 @@ struct BadInputCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data("x".utf8).write(to: folder.appendingPathComponent("notes.txt"))
         try Self.refused(["train-encoder", "--run", "new", "--set", "data.kind=folder", "--set", "data.path=notes.txt"], in: folder,
-                         message: "notes.txt/captions.jsonl: no such file")
+                         message: "notes.txt: cannot read: not a folder")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("new").path))
         let fifoFolder = folder.appendingPathComponent("ds")
         try FileManager.default.createDirectory(at: fifoFolder, withIntermediateDirectories: false)

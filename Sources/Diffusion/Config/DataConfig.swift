@@ -2,12 +2,22 @@
 public struct DataConfig: Codable, Equatable, Sendable {
     /// "shapes" (generated into `path` when the folder is missing) or "folder" (an existing dataset).
     public var kind: String = "shapes"
-    /// The dataset folder (PNG files + captions.jsonl).
+    /// The dataset folder: PNG and JPEG images of any size with `captions.jsonl`, `metadata.jsonl`
+    /// or sidecar `.txt`/`.caption` files (see `CaptionConvention`).
     public var path: String = "data/shapes-32"
     /// Images to generate for `shapes`.
     public var count: Int = 20_000
-    /// Image side in pixels.
+    /// Image side in pixels: images are resized so that their shorter side is this, then cropped
+    /// square.
     public var size: Int = 32
+    /// Which square of a resized image training sees: "center", or "random" (a new one per epoch;
+    /// the U-Net stage, which trains on cached latents, always uses the centre).
+    public var crop: String = "center"
+    /// The resampling filter of the resize: "bicubic" (Pillow's default), "bilinear", "lanczos" or
+    /// "box".
+    public var resizeFilter: String = "bicubic"
+    /// The caption key of a `metadata.jsonl` (Hugging Face imagefolder) dataset.
+    public var captionColumn: String = "text"
     /// Share of two-object samples for `shapes`.
     public var twoObjectFraction: Double = 0.1
     /// Validation share in thousandths, chosen by a stable hash of the file name.
@@ -26,6 +36,9 @@ public struct DataConfig: Codable, Equatable, Sendable {
         case path
         case count
         case size
+        case crop
+        case resizeFilter = "resize_filter"
+        case captionColumn = "caption_column"
         case twoObjectFraction = "two_object_fraction"
         case validationPerMille = "validation_per_mille"
         case flip

@@ -1,3 +1,5 @@
+import Datasets
+import Imaging
 import Tokenizers
 
 extension RunConfig {
@@ -38,6 +40,13 @@ extension RunConfig {
         guard !data.path.isEmpty else { throw fail("data.path", "must name a folder") }
         try positive("data.count", data.count, max: Limits.images)
         try positive("data.size", data.size, max: Limits.imageSize)
+        guard CropMode(rawValue: data.crop) != nil else {
+            throw fail("data.crop", "must be \(CropMode.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")), got '\(data.crop)'")
+        }
+        guard ResampleFilter(rawValue: data.resizeFilter) != nil else {
+            throw fail("data.resize_filter", "must be one of \(ResampleFilter.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")), got '\(data.resizeFilter)'")
+        }
+        guard !data.captionColumn.isEmpty else { throw fail("data.caption_column", "must name a key of metadata.jsonl") }
         try finite("data.two_object_fraction", data.twoObjectFraction, 0...1, "between 0 and 1")
         guard (0..<1000).contains(data.validationPerMille) else {
             throw fail("data.validation_per_mille", "must be between 0 and 999, got \(data.validationPerMille)")

@@ -16,7 +16,7 @@ extension Retrieval {
         for _ in 0..<loader.batchesPerEpoch {
             let batch = loader.nextBatch()
             guard batch.count == size else { continue }  // the last, partial batch
-            let text = captions.batch(batch.indices)
+            let text = captions.batch(batch.captionRows)
             let textEmbeds = model.textEmbeddings(ids: text.ids, batch: size, length: captions.length, keyLengths: text.keyLengths)
             let imageEmbeds = model.imageEmbeddings(pixels: batch.images)
             // (text, image) cosine similarities; the logit scale would not change the ranking.

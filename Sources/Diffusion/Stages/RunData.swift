@@ -1,5 +1,6 @@
 import Foundation
 import Datasets
+import Imaging
 
 /// A run's dataset, ready to train on: generated when the config asks for `shapes` and the folder
 /// is missing, loaded with validation, and split into training and validation indices by a stable
@@ -8,6 +9,8 @@ public struct RunData: Sendable {
     public let dataset: CaptionedDataset
     public let trainIndices: [Int]
     public let validationIndices: [Int]
+    /// The crop the training loaders take (`data.crop`).
+    public let crop: CropMode
 
     /// Prepares `config.data`; `note` hears about generation (it can take a few seconds), and
     /// `shouldStop` (Ctrl-C) stops it, removing what it wrote, or stops loading.
@@ -27,11 +30,11 @@ public struct RunData: Sendable {
         default:
             throw ConfigError(source: "config", key: "data.kind", "must be 'shapes' or 'folder', got '\(data.kind)'")
         }
-        dataset = try CaptionedDataset.load(from: folder, allowBadEntries: data.allowBadEntries, shouldStop: shouldStop)
-        guard dataset.width == data.size, dataset.height == data.size else {
-            throw ConfigError(source: "config", key: "data.size",
-                              "is \(data.size) but \(folder.path) holds \(dataset.width)×\(dataset.height) images")
-        }
+        // Validated by RunConfig.validate; the fallbacks are never used for a validated config.
+        dataset = try CaptionedDataset.load(from: folder, size: data.size, filter: ResampleFilter(rawValue: data.resizeFilter) ?? .bicubic,
+                                            captionColumn: data.captionColumn, allowBadEntries: data.allowBadEntries,
+                                            note: note, shouldStop: shouldStop)
+        crop = CropMode(rawValue: data.crop) ?? .center
         trainIndices = dataset.indices(in: .train, validationPerMille: data.validationPerMille)
         validationIndices = dataset.indices(in: .validation, validationPerMille: data.validationPerMille)
         guard !trainIndices.isEmpty, !validationIndices.isEmpty else {
@@ -40,10 +43,10 @@ public struct RunData: Sendable {
         }
     }
 
-    /// A shuffling loader over the training split.
-    public func trainingLoader(batchSize: Int, seed: Int, flip: Bool) throws -> DatasetLoader {
+    /// A shuffling loader over the training split, cropping as `data.crop` says unless `centreOnly`.
+    public func trainingLoader(batchSize: Int, seed: Int, flip: Bool, centreOnly: Bool = false) throws -> DatasetLoader {
         try DatasetLoader(dataset: dataset, indices: trainIndices, batchSize: batchSize, seed: UInt64(seed),
-                          shuffle: true, horizontalFlip: flip, dropLast: true)
+                          shuffle: true, horizontalFlip: flip, dropLast: true, crop: centreOnly ? .center : crop)
     }
 
     /// The validation split in a fixed order, in batches of `batchSize` (the last may be short).

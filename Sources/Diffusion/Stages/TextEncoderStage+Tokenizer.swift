@@ -31,7 +31,7 @@ extension TextEncoderStage {
             return tokenizer
         }
         let options = TokenizerTrainingOptions(modelType: try modelType(config), vocabSize: config.tokenizer.vocabSize)
-        let texts = data.trainIndices.map { data.dataset.entries[$0].text }
+        let texts = data.trainIndices.flatMap { data.dataset.entries[$0].texts }
         note?("training a \(options.modelType.rawValue) tokenizer (vocabulary ≤ \(options.vocabSize)) on \(texts.count) training captions")
         let interrupted = Interruption("interrupted while training the tokenizer; nothing was saved, rerun the same command to start again")
         if shouldStop() { throw interrupted }

@@ -55,7 +55,7 @@ public enum TextEncoderStage {
         let config = try adopt(requested, in: run)
         let data = try RunData(config: config, note: note, shouldStop: { interrupt.isRaised })
         let tokenizer = try self.tokenizer(config: config, data: data, run: run, note: note, shouldStop: { interrupt.isRaised })
-        let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captions, maxLength: config.tokenizer.maxLength)
+        let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captionTexts, maxLength: config.tokenizer.maxLength)
 
         let seed = UInt64(config.seed)  // validated non-negative
         // Stream 20 of the run seed: the encoder's initial weights, apart from data order and noise.
@@ -94,7 +94,7 @@ public enum TextEncoderStage {
 
     /// The symmetric contrastive loss of a batch: caption *i* pairs with image *i*.
     static func loss(model: CLIPModel, captions: Captions, batch: DatasetBatch) -> Tensor {
-        let text = captions.batch(batch.indices)
+        let text = captions.batch(batch.captionRows)
         let textEmbeds = model.textEmbeddings(ids: text.ids, batch: batch.count, length: captions.length, keyLengths: text.keyLengths)
         let imageEmbeds = model.imageEmbeddings(pixels: batch.images)
         return CLIPModel.contrastiveLoss(logitsPerText: model.logits(textEmbeds: textEmbeds, imageEmbeds: imageEmbeds).perText)
@@ -120,7 +120,7 @@ public enum TextEncoderStage {
             throw TrainingError("\(run.tokenizerModel.path): vocabulary \(tokenizer.vocabSize) is larger than the model's \(model.textModel.vocabularySize) token embeddings in \(run.clip.path)")
         }
         let data = try RunData(config: config, note: note)
-        let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captions, maxLength: config.tokenizer.maxLength)
+        let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captionTexts, maxLength: config.tokenizer.maxLength)
         return try Retrieval.evaluate(model: model, captions: captions, data: data)
     }
 }

@@ -66,7 +66,7 @@ public enum UNetStage {
         observer?.note("caching latents of \(data.dataset.count) images and states of their captions")
         let latents = try LatentCache(vae: vae, dataset: data.dataset, shouldStop: { interrupt.isRaised })
         let texts = try TextStateCache(tokenizer: tokenizer, textEncoder: textEncoder,
-                                       captions: data.dataset.captions + [""], maxLength: textEncoder.textModel.config.maxPositionEmbeddings,
+                                       captions: data.dataset.captionTexts + [""], maxLength: textEncoder.textModel.config.maxPositionEmbeddings,
                                        shouldStop: { interrupt.isRaised })
 
         // Weights, flat copy, gradients, two AdamW moments, EMA shadow and EMA model.
@@ -74,7 +74,8 @@ public enum UNetStage {
                                 source: run.configFile.path, key: "unet")
         var initGenerator = Philox(seed: UInt64(config.seed), stream: 40)
         let unet = try UNet2DConditionModel(config: config.unet, generator: &initGenerator)
-        let loader = try data.trainingLoader(batchSize: config.unetTraining.batchSize, seed: config.seed, flip: false)
+        // Latents are cached per image (its centre crop), so the U-Net sees neither random crops nor flips.
+        let loader = try data.trainingLoader(batchSize: config.unetTraining.batchSize, seed: config.seed, flip: false, centreOnly: true)
         // A second U-Net holding the EMA weights, for previews and the saved model.
         var emaGenerator = Philox(seed: 0)
         let emaUNet = try UNet2DConditionModel(config: config.unet, generator: &emaGenerator)
@@ -104,7 +105,7 @@ public enum UNetStage {
         }
         let dropout = Float(config.diffusion.captionDropout)
         let gamma = Float(config.diffusion.minSNRGamma)
-        let emptyCaption = data.dataset.captions.count
+        let emptyCaption = data.dataset.captionTexts.count
         let outcome: StageTrainer<UNet2DConditionModel>.Outcome
         do {
             outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, generator in
@@ -116,7 +117,7 @@ public enum UNetStage {
                 // Caption dropout: the empty prompt stands for "no condition".
                 var u = [Float](repeating: 0, count: b)
                 u.withUnsafeMutableBufferPointer { generator.fillUniform($0) }
-                let captionRows = zip(batch.indices, u).map { $1 < dropout ? emptyCaption : $0 }
+                let captionRows = zip(batch.captionRows, u).map { $1 < dropout ? emptyCaption : $0 }
                 let (context, lengths) = texts.states(captionRows)
                 let xt = schedule.addNoise(z0, noise: noise, timesteps: timesteps)
                 let target = schedule.trainingTarget(predictionType, sample: z0, noise: noise, timesteps: timesteps)
