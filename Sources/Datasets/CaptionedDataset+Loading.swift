@@ -53,7 +53,7 @@ extension CaptionedDataset {
 
         if prepare, let (header, images) = PreparedDatasetFile.read(cacheURL, key: key) {
             let dataset = CaptionedDataset(folder: folder, entries: header.entries, size: header.size, filter: filter,
-                                           convention: listing.convention, report: header.report, unlisted: header.unlisted,
+                                           convention: listing.convention, report: header.report, unlisted: listing.unlisted,
                                            prepared: (cacheURL, true), images: images)
             try dataset.checkTolerance(allowBadEntries: allowBadEntries, source: source)
             return dataset
@@ -75,7 +75,7 @@ extension CaptionedDataset {
         let header = PreparedDatasetFile.Header(
             version: PreparedDatasetFile.version, key: key, size: decoded.size, filter: filter.rawValue,
             convention: listing.convention, entries: decoded.entries, widths: decoded.widths, heights: decoded.heights,
-            report: report, unlisted: listing.unlisted)
+            report: report)
         do {
             try PreparedDatasetFile.write(header, images: images, to: cacheURL)
         } catch {
@@ -101,7 +101,7 @@ extension CaptionedDataset {
     static func cacheKey(listing: DatasetListing, folder: URL, size: Int?, filter: ResampleFilter) -> String {
         var text = "t2i prepared \(PreparedDatasetFile.version)\nsize \(size.map(String.init) ?? "native")\n"
             + "filter \(filter.rawValue)\naspect \(maxAspect)\nconvention \(listing.convention.rawValue)\n"
-            + "entries \(listing.entryCount) unlisted \(listing.unlisted)\n"
+            + "entries \(listing.entryCount)\n"
         for entry in listing.candidates {
             var info = stat()
             let path = folder.appendingPathComponent(entry.file).path

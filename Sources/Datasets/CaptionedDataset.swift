@@ -110,3 +110,18 @@ public struct CaptionedDataset: Sendable {
         return image
     }
 }
+
+extension CaptionedDataset {
+    /// The stored sizes in a few words: `"all 64x64"`, or `"3 sizes, 64x64 to 171x64; most often 64x64 (40)"`.
+    public var sizeSummary: String {
+        var counts: [String: Int] = [:]
+        for i in 0..<count { counts["\(images.widths[i])x\(images.heights[i])", default: 0] += 1 }
+        guard counts.count > 1, let most = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else {
+            return "all \(counts.keys.first ?? "0x0")"
+        }
+        let areas = (0..<count).map { images.widths[$0] * images.heights[$0] }
+        let smallest = areas.indices.min { areas[$0] < areas[$1] }!, largest = areas.indices.max { areas[$0] < areas[$1] }!
+        return "\(counts.count) sizes, \(images.widths[smallest])x\(images.heights[smallest]) to "
+            + "\(images.widths[largest])x\(images.heights[largest]); most often \(most.key) (\(most.value))"
+    }
+}

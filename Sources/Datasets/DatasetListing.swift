@@ -47,7 +47,7 @@ struct DatasetListing: Sendable {
             self.issues = issues
             entryCount = lines.count
             let listed = Set(candidates.map { Self.normalised($0.file) })
-            unlisted = try Self.files(in: folder).images.filter { !listed.contains($0) }.count
+            unlisted = try Self.files(in: folder).images.filter { !listed.contains($0) && $0 != Self.contactSheetName }.count
         case .sidecar:
             let found = try Self.files(in: folder)
             guard !found.images.isEmpty || !found.captions.isEmpty else {

@@ -29,7 +29,7 @@ public struct DatasetStatistics: Sendable {
 
     /// Computes the statistics of a loaded dataset, keeping the `topCount` most frequent words.
     public init(dataset: CaptionedDataset, topCount: Int = 10) {
-        let captions = dataset.captions
+        let captions = dataset.captionTexts
         var frequencies: [String: Int] = [:]
         var lengths: [Int] = []
         lengths.reserveCapacity(captions.count)

@@ -15,16 +15,16 @@ public struct EmojiImporter: Sendable {
 
     /// The name table.
     public let names: EmojiNames
-    /// The output side S in pixels.
-    public let size: Int
+    /// The output side S in pixels; nil keeps each source's own size (the loader resizes later).
+    public let size: Int?
     /// Whether skin-tone variants are imported too.
     public let includeSkinTones: Bool
 
     /// Creates an importer.
     ///
     /// - Throws: ``DatasetError/invalidArgument(_:)`` when `size` is outside 1…4096.
-    public init(names: EmojiNames, size: Int = 32, includeSkinTones: Bool = false) throws {
-        guard (1...4096).contains(size) else {
+    public init(names: EmojiNames, size: Int? = 32, includeSkinTones: Bool = false) throws {
+        if let size, !(1...4096).contains(size) {
             throw DatasetError.invalidArgument("emoji size must be in 1...4096, got \(size)")
         }
         self.names = names
@@ -148,7 +148,7 @@ public struct EmojiImporter: Sendable {
         } catch {
             return .unreadable
         }
-        let small = image.width == size && image.height == size ? image : image.areaAveraged(width: size, height: size)
+        let small = size.map { image.width == $0 && image.height == $0 ? image : image.areaAveraged(width: $0, height: $0) } ?? image
         let hex = job.codePoints.map { Self.hex($0) }
         let outName = "\(source.style)-\(hex.joined(separator: "-")).png"
         let url = folder.appendingPathComponent(outName)

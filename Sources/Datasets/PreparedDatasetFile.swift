@@ -28,7 +28,6 @@ enum PreparedDatasetFile {
         var widths: [Int]
         var heights: [Int]
         var report: DatasetReport
-        var unlisted: Int
     }
 
     /// The filter's raw value (Imaging's enum is not Codable across modules' evolution).

@@ -9,8 +9,7 @@ extension DataCommand {
             abstract: "Measure how many images per second the loader delivers as NCHW Float batches."
         )
 
-        @Argument(help: ArgumentHelp("The dataset folder.", valueName: "dir"))
-        var folder: String
+        @OptionGroup var dataset: DatasetOptions
 
         @Option(name: .long, help: "Images per batch.")
         var batchSize: Int = 64
@@ -21,8 +20,8 @@ extension DataCommand {
         @Flag(name: .long, help: "Time with random horizontal flips on.")
         var flip = false
 
-        @Flag(name: .long, help: "Skip bad entries even when more than 1 % are bad.")
-        var allowBad = false
+        @Flag(name: .long, help: "Time with a random crop per image and epoch (default: the centre).")
+        var randomCrop = false
 
         func validate() throws {
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
@@ -31,10 +30,12 @@ extension DataCommand {
 
         func run() throws {
             var start = ContinuousClock.now
-            let dataset = try CaptionedDataset.load(from: URL(fileURLWithPath: folder), allowBadEntries: allowBad)
-            print("loaded \(dataset.count) images of \(dataset.width)x\(dataset.height) "
-                  + "in \(String(format: "%.2f", secondsSince(start))) s")
-            var loader = try DatasetLoader(dataset: dataset, batchSize: batchSize, seed: 0, horizontalFlip: flip)
+            let dataset = try self.dataset.load()
+            print("loaded \(dataset.count) images (\(dataset.sizeSummary)) cropped to \(dataset.width)x\(dataset.height) "
+                  + "in \(String(format: "%.2f", secondsSince(start))) s"
+                  + (dataset.prepared.map { $0.reused ? " from \($0.url.path)" : ", prepared into \($0.url.path)" } ?? ""))
+            var loader = try DatasetLoader(dataset: dataset, batchSize: batchSize, seed: 0, horizontalFlip: flip,
+                                           crop: randomCrop ? .random : .center)
             let batches = loader.batchesPerEpoch * epochs
             var checksum: Float = 0
             start = ContinuousClock.now
@@ -47,7 +48,7 @@ extension DataCommand {
             let images = batches * batchSize
             print("\(batches) batches of \(batchSize) (\(images) images, \(epochs) epochs) in "
                   + "\(String(format: "%.3f", seconds)) s: \(String(format: "%.0f", Double(images) / seconds)) images/s "
-                  + "(checksum \(checksum))")
+                  + "(\(randomCrop ? "random crop" : "centre crop")\(flip ? ", flips" : ""); checksum \(checksum))")
         }
     }
 }

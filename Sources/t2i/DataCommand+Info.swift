@@ -10,8 +10,7 @@ extension DataCommand {
             abstract: "Check a dataset and print image count, caption lengths and vocabulary; write a contact sheet."
         )
 
-        @Argument(help: ArgumentHelp("The dataset folder.", valueName: "dir"))
-        var folder: String
+        @OptionGroup var dataset: DatasetOptions
 
         @Option(name: .long, help: ArgumentHelp("Where to write the contact sheet (default DIR/contact-sheet.png).", valueName: "file"))
         var sheet: String?
@@ -28,9 +27,6 @@ extension DataCommand {
         @Option(name: .long, help: "How many of the most frequent words to list.")
         var top: Int = 12
 
-        @Flag(name: .long, help: "Skip bad entries even when more than 1 % are bad.")
-        var allowBad = false
-
         func validate() throws {
             guard sheetCount >= 1, columns >= 1 else { throw ValidationError("--sheet-count and --columns must be at least 1") }
             guard (1...16).contains(scale) else { throw ValidationError("--scale must be in 1...16, got \(scale)") }
@@ -39,17 +35,25 @@ extension DataCommand {
 
         func run() throws {
             if let sheet { try GenerationFiles.checkOther(URL(fileURLWithPath: sheet)) }
-            let url = URL(fileURLWithPath: folder)
-            let dataset = try CaptionedDataset.load(from: url, allowBadEntries: allowBad)
+            let dataset = try self.dataset.load()
+            let url = dataset.folder
             let stats = DatasetStatistics(dataset: dataset, topCount: top)
             let report = dataset.report
-            print("dataset:     \(folder)")
-            print("images:      \(stats.imageCount) of \(stats.width)x\(stats.height) "
-                  + "(\(report.entryCount) entries, \(report.badCount) bad)")
+            print("dataset:     \(url.path)")
+            print("captions in: \(dataset.convention.summary)")
+            let sizes = dataset.sizeSummary
+            print("images:      \(stats.imageCount), cropped to \(stats.width)x\(stats.height) "
+                  + "(\(report.entryCount) entries, \(report.badCount) bad"
+                  + (dataset.unlisted > 0 ? ", \(dataset.unlisted) images not listed and left out" : "") + ")")
+            print("stored:      \(sizes) after resizing the shorter side to \(dataset.size) (\(dataset.filter.rawValue))")
+            if let prepared = dataset.prepared {
+                print("prepared:    \(prepared.url.path) (\(prepared.reused ? "reused" : "written now"))")
+            }
             if report.badCount > 0 {
                 print("bad entries: \(report.countsSummary); first: \(report.firstIssuesSummary)")
             }
-            print("captions:    \(stats.distinctCaptions) distinct; words min \(stats.minWords), "
+            let several = dataset.entries.filter { $0.texts.count > 1 }.count
+            print("captions:    \(dataset.captionTexts.count) (\(several) images with several), \(stats.distinctCaptions) distinct; words min \(stats.minWords), "
                   + "mean \(String(format: "%.2f", stats.meanWords)), max \(stats.maxWords)")
             print("vocabulary:  \(stats.vocabularySize) words")
             print("top words:   " + stats.topWords.map { "\($0.word) \($0.count)" }.joined(separator: ", "))

@@ -6,8 +6,8 @@ import Foundation
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Generate, import and inspect captioned image datasets (PNG files plus captions.jsonl).",
-        subcommands: [Shapes.self, Emoji.self, Info.self, Bench.self]
+        abstract: "Generate, import, prepare and inspect captioned image datasets (PNG or JPEG images with captions).",
+        subcommands: [Shapes.self, Emoji.self, Prepare.self, Info.self, Bench.self]
     )
 }
 
