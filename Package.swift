@@ -20,6 +20,9 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        // libjpeg(-turbo) behind a small C target: its error_exit longjmps back inside the C function
+        // that called libjpeg, never across a Swift frame.
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         // A small C++ target so that no C++ type, exception or longjmp crosses into Swift.
         .target(
             name: "CSentencePiece",
@@ -39,7 +42,7 @@ let package = Package(
 
         // Text and images.
         .target(name: "Tokenizers", dependencies: ["CSentencePiece"]),
-        .target(name: "Imaging", dependencies: ["CPNG", "TensorCore"]),
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "TensorCore"]),
         .target(name: "Datasets", dependencies: ["Imaging", "TensorCore"]),
 
         // Models, diffusion, the pipeline and the trainers.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one of t2i's parsers of outside bytes with libFuzzer and AddressSanitizer.
 # Usage: scripts/fuzz.sh TARGET [SECONDS] [libFuzzer options…]
-#   TARGET: safetensors, png, png-metadata, captions or config (see Sources/FuzzTargets);
+#   TARGET: safetensors, png, png-metadata, jpeg, captions or config (see Sources/FuzzTargets);
 #   SECONDS: how long to run (default 600).
 # Builds .build-fuzz/release/t2i-fuzz (-sanitize=fuzzer,address, -DT2I_LIBFUZZER, lld), then runs it on
 # a working corpus in runs/fuzz/TARGET seeded from Tests/Fixtures/fuzz/TARGET. A crash leaves

@@ -105,6 +105,31 @@ with tempfile.TemporaryDirectory() as work:
         write("png", name, data)
         write("png-metadata", name, data)
 
+# --- JPEG --------------------------------------------------------------------------------------
+# The decoding fixtures (from Pillow, scripts/fixtures/jpeg.py), a few bad ones, a PNG (the generic
+# reader sniffs it), and bare EXIF blocks for the EXIF parser, which the target also runs on the input.
+jpeg_fixtures = os.path.join(root, "Tests", "Fixtures", "jpeg")
+os.makedirs(os.path.join(out, "jpeg"), exist_ok=True)
+for name in sorted(os.listdir(jpeg_fixtures)):
+    if name.endswith(".jpg") and not name.startswith(("empty", "huge")):
+        shutil.copy(os.path.join(jpeg_fixtures, name), os.path.join(out, "jpeg", name))
+write("jpeg", "rgb-4x3.png", pngs["rgb-4x3.png"])
+
+
+def exif(byte_order, entries, header=True):
+    """An EXIF block: optional "Exif\\0\\0", a TIFF header and IFD0 with (tag, type, count, value) entries."""
+    e = "<" if byte_order == b"II" else ">"
+    body = byte_order + struct.pack(e + "HI", 42, 8) + struct.pack(e + "H", len(entries))
+    for tag, kind, count, value in entries:
+        field = struct.pack(e + "HH", value, 0) if kind == 3 else struct.pack(e + "I", value)
+        body += struct.pack(e + "HHI", tag, kind, count) + field
+    return (b"Exif\x00\x00" if header else b"") + body + struct.pack(e + "I", 0)
+
+
+write("jpeg", "exif-le-6.bin", exif(b"II", [(0x010F, 2, 4, 0x00434241), (0x0112, 3, 1, 6), (0x8769, 4, 1, 0)]))
+write("jpeg", "exif-be-8.bin", exif(b"MM", [(0x0112, 3, 1, 8)]))
+write("jpeg", "exif-bare-long-3.bin", exif(b"II", [(0x0112, 4, 1, 3)], header=False))
+
 # --- captions.jsonl ----------------------------------------------------------------------------
 captions = {
     "plain.jsonl": '{"file": "a.png", "text": "a red circle"}\n{"file": "b/c.png", "text": "a blue square"}\n',

@@ -18,6 +18,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case png
     /// The PNG text chunks and the generation record `t2i generate --from` reads.
     case pngMetadata = "png-metadata"
+    /// `Image(jpegData:)` (libjpeg's header and decoding, the EXIF orientation), the generic reader
+    /// `Image(imageData:)` that sniffs the format, and the EXIF parser on the raw bytes.
+    case jpeg
     /// A `captions.jsonl` file: line splitting, each line's JSON, and the in-folder check of its path.
     case captions
     /// A run config: YAML, merged over the defaults, decoded and validated.
@@ -30,6 +33,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .safetensors: Self.safetensors(bytes)
         case .png: Self.png(bytes)
         case .pngMetadata: Self.pngMetadata(bytes)
+        case .jpeg: Self.jpeg(bytes)
         case .captions: Self.captions(bytes)
         case .config: Self.config(bytes)
         }
@@ -62,6 +66,35 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             guard image.width > 0, image.height > 0, image.pixels.count == image.width * image.height * format.channels else {
                 fatalError("decoded \(image.width)x\(image.height) with \(image.pixels.count) bytes as \(format)")
             }
+        }
+    }
+
+    private static func jpeg(_ bytes: [UInt8]) {
+        // The input as an APP1 payload or a bare TIFF structure: any bytes give an answer or nil.
+        if let orientation = EXIFOrientation(exifData: bytes), !(1...8).contains(orientation.rawValue) {
+            fatalError("EXIF orientation \(orientation.rawValue) outside 1...8")
+        }
+        let decoded = Result { try Image(jpegData: bytes, name: "fuzz.jpg") }
+        let read = Result { try Image(imageData: bytes, name: "fuzz.jpg") }
+        if case .success(let image) = decoded {
+            guard image.format == .rgb, image.width > 0, image.height > 0,
+                  image.pixels.count == image.width * image.height * 3 else {
+                fatalError("decoded \(image.width)x\(image.height) with \(image.pixels.count) bytes as RGB")
+            }
+            // The generic reader sniffs a JPEG and must give the same image.
+            guard case .success(let again) = read, again == image else {
+                fatalError("Image(imageData:) disagrees with Image(jpegData:) on a \(image.width)x\(image.height) JPEG")
+            }
+        }
+        if case .success(let image) = read {
+            guard image.width > 0, image.height > 0, image.pixels.count == image.width * image.height * 3 else {
+                fatalError("read \(image.width)x\(image.height) with \(image.pixels.count) bytes as RGB")
+            }
+        }
+        // Every refusal is one line naming the input.
+        for case .failure(let error) in [decoded.map { _ in () }, read.map { _ in () }] {
+            let text = "\(error)"
+            guard text.hasPrefix("fuzz.jpg: "), !text.contains("\n") else { fatalError("error text: \(text)") }
         }
     }
 

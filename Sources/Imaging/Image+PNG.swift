@@ -72,21 +72,4 @@ extension Image {
         let png = try LibPNG.encode(self, name: name)
         return try PNGChunkStream.inserting(textChunks, beforeIENDOf: png, name: name)
     }
-
-    /// Reads a whole file, with errors that name it: missing, unreadable.
-    private static func readFile(_ url: URL) throws -> [UInt8] {
-        let path = url.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ImagingError.fileNotFound(path)
-        }
-        guard !isDirectory.boolValue else {
-            throw ImagingError.readFailed(path, reason: "it is a directory")
-        }
-        do {
-            return [UInt8](try Data(contentsOf: url))
-        } catch {
-            throw ImagingError.readFailed(path, reason: error.localizedDescription)
-        }
-    }
 }

@@ -69,6 +69,18 @@ public struct Image: Sendable, Equatable {
         return (y * width + x) * channels + channel
     }
 
+    /// The most pixels an image decoded from a file may have (16384 x 16384), PNG or JPEG alike: a
+    /// header can claim any size, and the decoders allocate their output before decoding a row.
+    static let maxPixelCount = 1 << 28
+
+    /// Why an image of `width` x `height` pixels from a file is refused before decoding, or nil when
+    /// it is within ``maxPixelCount``.
+    static func pixelLimitReason(width: Int, height: Int) -> String? {
+        let (pixelCount, overflow) = width.multipliedReportingOverflow(by: height)
+        guard overflow || pixelCount > maxPixelCount else { return nil }
+        return "\(width)x\(height) pixels is more than the limit of \(maxPixelCount)"
+    }
+
     /// Builds an image whose pixel count the caller has already made right.
     init(unchecked width: Int, _ height: Int, _ format: PixelFormat, _ pixels: [UInt8]) {
         assert(pixels.count == width * height * format.channels)

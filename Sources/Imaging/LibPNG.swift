@@ -5,10 +5,6 @@ import CPNG
 /// The simplified API reports failure through return codes and `png_image.message`; its
 /// setjmp/longjmp stays inside libpng, so no longjmp crosses a Swift frame (DESIGN §1).
 enum LibPNG {
-    /// The most pixels a decoded image may have (16384 x 16384): a header can claim any size, and
-    /// the output buffer is allocated before libpng decodes a single row.
-    static let maxPixelCount = 1 << 28
-
     private static let formatRGB = UInt32(PNG_FORMAT_FLAG_COLOR)
     private static let formatRGBA = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
 
@@ -36,11 +32,11 @@ enum LibPNG {
             let hasAlpha = png.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0
             let readFormat: PixelFormat = (format == .rgba || hasAlpha) ? .rgba : .rgb
             let width = Int(png.width), height = Int(png.height)
-            let (pixelCount, overflow) = width.multipliedReportingOverflow(by: height)
-            guard !overflow, pixelCount <= maxPixelCount else {
-                throw ImagingError.unsupported(name, reason: "\(width)x\(height) pixels is more than the "
-                                               + "limit of \(maxPixelCount)")
+            // The output buffer is allocated before libpng decodes a single row.
+            if let reason = Image.pixelLimitReason(width: width, height: height) {
+                throw ImagingError.unsupported(name, reason: reason)
             }
+            let pixelCount = width * height
             png.format = readFormat == .rgba ? formatRGBA : formatRGB
             let rowStride = width * readFormat.channels
             guard let stride32 = Int32(exactly: rowStride) else {
