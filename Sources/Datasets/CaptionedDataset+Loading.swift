@@ -191,7 +191,7 @@ extension CaptionedDataset {
             return issue(.outsideFolder, "entries name files inside the dataset folder: no absolute paths, '..' or links out")
         }
         do {
-            return .image(try Image.readPNG(at: url, as: .rgb))
+            return .image(try Image.read(at: url, as: .rgb))
         } catch let error as ImagingError {
             if case .fileNotFound = error { return issue(.missingFile, "") }
             return issue(.unreadableImage, reason(of: error, path: url.path))

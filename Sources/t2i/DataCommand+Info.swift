@@ -50,7 +50,8 @@ extension DataCommand {
                 print("prepared:    \(prepared.url.path) (\(prepared.reused ? "reused" : "written now"))")
             }
             if report.badCount > 0 {
-                print("bad entries: \(report.countsSummary); first: \(report.firstIssuesSummary)")
+                print("bad entries: \(report.countsSummary), left out:")
+                for issue in report.issues { print("  \(issue)") }
             }
             let several = dataset.entries.filter { $0.texts.count > 1 }.count
             print("captions:    \(dataset.captionTexts.count) (\(several) images with several), \(stats.distinctCaptions) distinct; words min \(stats.minWords), "

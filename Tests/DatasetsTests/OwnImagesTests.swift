@@ -107,7 +107,7 @@ struct OwnImagesTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try TestFolders.writeCaptions([TestFolders.line("img0.png", "x")], in: folder)
         let dataset = try CaptionedDataset.load(from: folder, size: 10)  // no resampling: stored 30×10
-        let source = try Image.readPNG(at: folder.appendingPathComponent("img0.png"))
+        let source = try Image.read(at: folder.appendingPathComponent("img0.png"))
         var loader = try DatasetLoader(dataset: dataset, batchSize: 1, seed: 3, crop: .random)
         var offsets: Set<Int> = []
         for _ in 0..<20 {
