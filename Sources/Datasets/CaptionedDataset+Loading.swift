@@ -11,6 +11,8 @@ extension CaptionedDataset {
     /// An image's longer side is kept up to this many times its shorter side (the centre part of
     /// a longer panorama): random crops range over it, and a 1×100 000 image cannot fill memory.
     public static let maxAspect = 4
+    /// From this many images on, `note` hears that decoding starts (it takes seconds).
+    static let noteThreshold = 1000
     /// The folder, inside a dataset folder, that holds prepared files.
     public static let cacheFolderName = ".t2i-cache"
 
@@ -33,7 +35,8 @@ extension CaptionedDataset {
     ///   - size: the shorter side of every prepared image; nil for the most common shorter side of
     ///     the dataset's images (at most ``maxNativeSize``).
     ///   - captionColumn: the caption key of `metadata.jsonl`.
-    ///   - note: hears what loading does that takes time (decoding, writing the prepared file).
+    ///   - note: hears what loading does that takes time (decoding 1000 images or more) and a
+    ///     prepared file that could not be written.
     ///   - shouldStop: asked before each image (Ctrl-C); a yes ends loading with an `Interruption`.
     /// - Throws: ``DatasetError/captionsNotFound(_:)`` when the folder has neither a caption file nor
     ///   images, ``DatasetError/readFailed(_:reason:)``, ``DatasetError/tooManyBadEntries(folder:report:)``,
@@ -59,7 +62,7 @@ extension CaptionedDataset {
             return dataset
         }
 
-        if !listing.candidates.isEmpty { note?("decoding \(listing.candidates.count) images in \(folder.path)") }
+        if listing.candidates.count >= noteThreshold { note?("decoding \(listing.candidates.count) images in \(folder.path)") }
         let decoded = try decode(listing.candidates, in: folder, source: listing.convention.fileName, size: requestedSize,
                                  filter: filter, shouldStop: shouldStop)
         let report = DatasetReport(entryCount: listing.entryCount, issues: listing.issues + decoded.issues)

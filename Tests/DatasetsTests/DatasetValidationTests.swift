@@ -43,7 +43,7 @@ struct DatasetValidationTests {
         Case(name: "empty caption", line: TestFolders.line("000001.png", "  "), kind: .emptyCaption,
              issue: "captions.jsonl:11: 000001.png: empty caption"),
         Case(name: "not a PNG", line: TestFolders.line("junk.png", "a caption"), kind: .unreadableImage,
-             issue: "captions.jsonl:11: junk.png: unreadable image (not a PNG file (the PNG signature is missing))"),
+             issue: "captions.jsonl:11: junk.png: unreadable image (unsupported image format: unknown (t2i reads PNG and JPEG))"),
         Case(name: "truncated PNG", line: TestFolders.line("cut.png", "a caption"), kind: .unreadableImage,
              issue: "captions.jsonl:11: cut.png: unreadable image (corrupt PNG: truncated"),
     ]
@@ -138,7 +138,7 @@ struct DatasetValidationTests {
         #expect(error?.description == "dataset \(folder.path): 5 of 10 entries are bad (50.0 %, more than 1 %): "
             + "1 malformed JSON line, 1 empty caption, 2 missing files, 1 unreadable image; "
             + "first: captions.jsonl:5: gone.png: missing file; captions.jsonl:6: malformed JSON line (not valid JSON); "
-            + "captions.jsonl:7: junk.png: unreadable image (not a PNG file (the PNG signature is missing)); "
+            + "captions.jsonl:7: junk.png: unreadable image (unsupported image format: unknown (t2i reads PNG and JPEG)); "
             + "captions.jsonl:8: 000001.png: empty caption; "
             + "captions.jsonl:10: gone2.png: missing file (--allow-bad skips them)")
     }

@@ -75,8 +75,8 @@ struct OwnImagesCommandTests {
         #expect(info.status == 0, "\(info.stderr)")
         #expect(info.stdout.contains("captions in: metadata.jsonl (Hugging Face imagefolder"), "\(info.stdout)")
         #expect(info.stdout.contains("images:      104, cropped to 16x16 (104 entries, 0 bad)"), "\(info.stdout)")
-        // 20 and 24 px squares, 24×16 and 17×11 (→ 24×16 and 23×16) and the EXIF-rotated 16×24.
-        #expect(info.stdout.contains("stored:      4 sizes, 16x16 to 24x16; most often 16x16 (80)"), "\(info.stdout)")
+        // 20 and 24 px squares → 16×16; 24×16 and 17×11 → 24×16 (⌊16 · 17 / 11⌋ = 24); the EXIF-rotated 16×24.
+        #expect(info.stdout.contains("stored:      3 sizes, 16x16 to 24x16; most often 16x16 (80)"), "\(info.stdout)")
         try Self.trainAndGenerate(folder, in: scratch)
     }
 
