@@ -53,7 +53,7 @@ struct ConfigValidateCommandTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs").path))
     }
 
-    @Test("the shipped configs validate", arguments: ["shapes-32.yaml", "emoji-32.yaml", "tiny.yaml"])
+    @Test("the shipped configs validate", arguments: ["shapes-32.yaml", "emoji-32.yaml", "emoji-64.yaml", "clipart-128.yaml", "tiny.yaml"])
     func shippedConfigsValidate(_ name: String) throws {
         let out = try T2IBinary().run(["config", "validate", Self.configs.appendingPathComponent(name).path], in: Self.configs)
         #expect(out.status == 0 && out.stdout.hasSuffix(": ok\n"), "\(out.stderr)")
