@@ -238,3 +238,30 @@ printf 'unet: &a\n  layers_per_block: *a\n' > cycle.yaml
 check "config validate: an alias to itself" config validate cycle.yaml
 python3 -c "print('a:' + ' [' * 5000 + ']' * 5000)" > deep.yaml
 check "config validate: nesting 5000 deep" config validate deep.yaml
+
+# --- own images (issue 15): bad JPEGs and captions in a folder, each convention ------------------
+jpegs="$root/Tests/Fixtures/jpeg"
+mkdir -p own-bad && for i in 1 2 3 4 5 6; do cp "$jpegs/rgb-baseline-24x16.jpg" "own-bad/good$i.jpg"; printf 'a photo %s\n' $i > "own-bad/good$i.txt"; done
+for f in truncated corrupt empty huge-65000x65000; do
+    rm -rf "own-$f" && cp -r own-bad "own-$f" && cp "$jpegs/$f.jpg" "own-$f/bad.jpg" && printf 'a bad photo\n' > "own-$f/bad.txt"
+    check "data info: $f.jpg in a sidecar folder" data info "own-$f" --size 16
+    check "train-encoder: $f.jpg in a sidecar folder" train-encoder --run "own-run-$f" --config tiny.yaml --set data.kind=folder --set data.path="$PWD/own-$f"
+done
+for f in image.gif image.bmp image.webp; do
+    rm -rf "own-$f" && cp -r own-bad "own-$f" && cp "$jpegs/$f" "own-$f/bad.png" && printf 'a bad photo\n' > "own-$f/bad.txt"
+    check "data prepare: $f named .png" data prepare "own-$f" --size 16
+done
+rm -rf own-orphan && cp -r own-bad own-orphan && printf 'no image\n' > own-orphan/lonely.caption
+check "data prepare: a caption file without its image" data prepare own-orphan --size 16
+rm -rf own-bare && cp -r own-bad own-bare && cp "$jpegs/gray-24x16.jpg" own-bare/nocaption.jpg
+check "data prepare: an image without a caption" data prepare own-bare --size 16
+rm -rf own-meta && cp -r own-bad own-meta && rm own-meta/*.txt && printf '{"file_name": "good1.jpg", "txt": "x"}\n' > own-meta/metadata.jsonl
+check "data prepare: metadata.jsonl without the caption column" data prepare own-meta --size 16
+check "data prepare: --caption-column that is not there" data prepare own-meta --size 16 --caption-column label
+check "data prepare: --resize-filter unknown" data prepare own-bad --size 16 --resize-filter nearest
+check "data prepare: --size 0" data prepare own-bad --size 0
+check "config validate: data.crop unknown" config validate "$root/Configs/shapes-32.yaml" --set data.crop=middle
+check "config validate: data.resize_filter unknown" config validate "$root/Configs/shapes-32.yaml" --set data.resize_filter=nearest
+check_ok "data prepare --allow-bad: the truncated JPEG is skipped" data prepare own-truncated --size 16 --allow-bad
+mkdir -p own-png-named-jpg && for i in 1 2 3; do cp good.png "own-png-named-jpg/p$i.jpg"; printf 'a picture\n' > "own-png-named-jpg/p$i.txt"; done
+check_ok "data info: a PNG named .jpg (read by content)" data info own-png-named-jpg --size 16
