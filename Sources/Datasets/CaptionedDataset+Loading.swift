@@ -55,45 +55,42 @@ extension CaptionedDataset {
             .appendingPathComponent("prepared-\(requestedSize.map(String.init) ?? "native")-\(filter.rawValue).bin")
 
         if prepare, let (header, images) = PreparedDatasetFile.read(cacheURL, key: key) {
-            let dataset = CaptionedDataset(folder: folder, entries: header.entries, size: header.size, filter: filter,
-                                           convention: listing.convention, report: header.report, unlisted: listing.unlisted,
-                                           prepared: (cacheURL, true), images: images)
-            try dataset.checkTolerance(allowBadEntries: allowBadEntries, source: source)
-            return dataset
+            try checkTolerance(header.report, folder: folder, allowBadEntries: allowBadEntries)
+            return CaptionedDataset(folder: folder, entries: header.entries, size: header.size, filter: filter,
+                                    convention: listing.convention, report: header.report, unlisted: listing.unlisted,
+                                    prepared: (cacheURL, true), images: images)
         }
 
         if listing.candidates.count >= noteThreshold { note?("decoding \(listing.candidates.count) images in \(folder.path)") }
         let decoded = try decode(listing.candidates, in: folder, source: listing.convention.fileName, size: requestedSize,
                                  filter: filter, shouldStop: shouldStop)
         let report = DatasetReport(entryCount: listing.entryCount, issues: listing.issues + decoded.issues)
-        guard !decoded.entries.isEmpty else {
+        guard let images = decoded.images, !decoded.entries.isEmpty else {
             throw DatasetError.noUsableEntries(source, report: report)
         }
-        let images = PreparedImages(widths: decoded.widths, heights: decoded.heights, pixels: decoded.pixels)
-        let provisional = CaptionedDataset(folder: folder, entries: decoded.entries, size: decoded.size, filter: filter,
-                                           convention: listing.convention, report: report, unlisted: listing.unlisted,
-                                           prepared: nil, images: images)
-        try provisional.checkTolerance(allowBadEntries: allowBadEntries, source: source)
-        guard prepare else { return provisional }
-        let header = PreparedDatasetFile.Header(
-            version: PreparedDatasetFile.version, key: key, size: decoded.size, filter: filter.rawValue,
-            convention: listing.convention, entries: decoded.entries, widths: decoded.widths, heights: decoded.heights,
-            report: report)
-        do {
-            try PreparedDatasetFile.write(header, images: images, to: cacheURL)
-        } catch {
-            note?("could not keep the prepared images (\(cacheURL.path): \(FileErrorText.reason(of: error))); "
-                  + "the next load decodes them again")
-            return provisional
+        try checkTolerance(report, folder: folder, allowBadEntries: allowBadEntries)
+        var kept: (url: URL, reused: Bool)?
+        if prepare {
+            let header = PreparedDatasetFile.Header(
+                version: PreparedDatasetFile.version, key: key, size: decoded.size, filter: filter.rawValue,
+                convention: listing.convention, entries: decoded.entries, widths: images.widths, heights: images.heights,
+                report: report)
+            do {
+                try PreparedDatasetFile.write(header, images: images, to: cacheURL)
+                kept = (cacheURL, false)
+            } catch {
+                note?("could not keep the prepared images (\(cacheURL.path): \(FileErrorText.reason(of: error))); "
+                      + "the next load decodes them again")
+            }
         }
         return CaptionedDataset(folder: folder, entries: decoded.entries, size: decoded.size, filter: filter,
                                 convention: listing.convention, report: report, unlisted: listing.unlisted,
-                                prepared: (cacheURL, false), images: images)
+                                prepared: kept, images: images)
     }
 
     /// Refuses a dataset with more than ``tolerableBadPercent`` bad entries unless allowed.
-    private func checkTolerance(allowBadEntries: Bool, source: String) throws {
-        if report.exceeds(percent: Self.tolerableBadPercent) && !allowBadEntries {
+    private static func checkTolerance(_ report: DatasetReport, folder: URL, allowBadEntries: Bool) throws {
+        if report.exceeds(percent: tolerableBadPercent) && !allowBadEntries {
             throw DatasetError.tooManyBadEntries(folder: folder.path, report: report)
         }
     }
@@ -121,8 +118,7 @@ extension CaptionedDataset {
         var entries: [DatasetEntry] = []
         var issues: [DatasetIssue] = []
         var size = 0
-        var widths: [Int] = [], heights: [Int] = []
-        var pixels: [UInt8] = []
+        var images: PreparedImages?
     }
 
     /// One candidate's outcome.
@@ -178,9 +174,9 @@ extension CaptionedDataset {
                 continue
             }
         }
-        result.widths = images.map(\.width)
-        result.heights = images.map(\.height)
-        result.pixels = packPlanar(images, offsets: PreparedImages.offsets(widths: result.widths, heights: result.heights))
+        result.images = PreparedImages(widths: images.map(\.width), heights: images.map(\.height)) { out, offsets in
+            packPlanar(images, into: out, offsets: offsets)
+        }
         return result
     }
 
@@ -236,27 +232,21 @@ extension CaptionedDataset {
         return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
     }
 
-    /// Packs interleaved RGB images into planar `(3, h, w)` blocks at `offsets`, in parallel.
-    private static func packPlanar(_ images: [Image], offsets: [Int]) -> [UInt8] {
-        let total = images.last.map { offsets[images.count - 1] + 3 * $0.width * $0.height } ?? 0
-        var pixels = [UInt8](repeating: 0, count: total)
-        pixels.withUnsafeMutableBufferPointer { buffer in
-            let out = buffer
-            Parallel.forEach(range: images.count, blockSize: 64) { range in
-                for n in range {
-                    let base = offsets[n]
-                    let plane = images[n].width * images[n].height
-                    images[n].pixels.withUnsafeBufferPointer { src in
-                        // src: (h*w, 3)  out[n]: (3, h*w)
-                        for p in 0..<plane {
-                            out[base + p] = src[p * 3]
-                            out[base + plane + p] = src[p * 3 + 1]
-                            out[base + 2 * plane + p] = src[p * 3 + 2]
-                        }
+    /// Packs interleaved RGB images into planar `(3, h, w)` blocks of `out` at `offsets`, in parallel.
+    private static func packPlanar(_ images: [Image], into out: UnsafeMutableBufferPointer<UInt8>, offsets: [Int]) {
+        Parallel.forEach(range: images.count, blockSize: 64) { range in
+            for n in range {
+                let base = offsets[n]
+                let plane = images[n].width * images[n].height
+                images[n].pixels.withUnsafeBufferPointer { src in
+                    // src: (h*w, 3)  out[n]: (3, h*w)
+                    for p in 0..<plane {
+                        out[base + p] = src[p * 3]
+                        out[base + plane + p] = src[p * 3 + 1]
+                        out[base + 2 * plane + p] = src[p * 3 + 2]
                     }
                 }
             }
         }
-        return pixels
     }
 }

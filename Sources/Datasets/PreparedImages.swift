@@ -19,17 +19,18 @@ public final class PreparedImages: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     private let release: () -> Void
 
-    /// Copies `pixels` (all images, planar, in order) into owned memory.
-    init(widths: [Int], heights: [Int], pixels: [UInt8]) {
+    /// Owned memory for images of these sizes, filled by `fill`, which gets the whole block and
+    /// each image's offset in it (as ``offsets(widths:heights:)`` gives them).
+    init(widths: [Int], heights: [Int], fill: (UnsafeMutableBufferPointer<UInt8>, [Int]) -> Void) {
         let offsets = Self.offsets(widths: widths, heights: heights)
-        precondition(offsets.last.map { $0 + 3 * widths.last! * heights.last! } ?? 0 == pixels.count,
-                     "pixel bytes do not match the image sizes")
-        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(pixels.count, 1), alignment: 64)
-        pixels.withUnsafeBytes { memory.copyMemory(from: $0) }
+        let total = offsets.last.map { $0 + 3 * widths.last! * heights.last! } ?? 0
+        let memory = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(total, 1))
+        memory.initialize(repeating: 0)
+        fill(UnsafeMutableBufferPointer(rebasing: memory[0..<total]), offsets)
         self.widths = widths
         self.heights = heights
         self.offsets = offsets
-        self.bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(memory)[0..<pixels.count])
+        self.bytes = UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: memory[0..<total]))
         self.release = { memory.deallocate() }
     }
 
