@@ -125,3 +125,17 @@ extension CaptionedDataset {
             + "\(images.widths[largest])x\(images.heights[largest]); most often \(most.key) (\(most.value))"
     }
 }
+
+extension CaptionedDataset {
+    /// Removes the prepared file this load wrote (not one it reused), and the cache folder when that
+    /// leaves it empty: for a caller that refuses the dataset after loading it, so a refusal leaves
+    /// the folder as it was (DESIGN §7).
+    public func discardNewPreparedFile() {
+        guard let prepared, !prepared.reused else { return }
+        try? FileManager.default.removeItem(at: prepared.url)
+        let cache = prepared.url.deletingLastPathComponent()
+        if (try? FileManager.default.contentsOfDirectory(atPath: cache.path))?.isEmpty == true {
+            try? FileManager.default.removeItem(at: cache)
+        }
+    }
+}

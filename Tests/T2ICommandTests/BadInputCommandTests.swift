@@ -84,6 +84,13 @@ struct BadInputCommandTests {
         try FileManager.default.createDirectory(at: fifoFolder, withIntermediateDirectories: false)
         #expect(mkfifo(fifoFolder.appendingPathComponent("captions.jsonl").path, 0o644) == 0)
         try Self.refused(["data", "info", "ds"], in: folder, message: "ds/captions.jsonl: cannot read: not a regular file")
+        // A dataset refused after loading (nothing left for validation) keeps no prepared file.
+        let one = folder.appendingPathComponent("one")
+        try FileManager.default.createDirectory(at: one, withIntermediateDirectories: false)
+        try Image(width: 16, height: 16, format: .rgb, fill: (200, 10, 10)).writePNG(to: one.appendingPathComponent("a.png"))
+        try Data(#"{"file": "a.png", "text": "a red square"}\#n"#.utf8).write(to: one.appendingPathComponent("captions.jsonl"))
+        try Self.refused(["train-encoder", "--run", "new2", "--set", "data.kind=folder", "--set", "data.path=one", "--set", "data.size=32"],
+                         in: folder, message: "data.validation_per_mille: leaves 1 training and 0 validation images")
     }
 
     @Test("a Foundation file error is one plain line with its path; --out must name a file")

@@ -38,6 +38,7 @@ public struct RunData: Sendable {
         trainIndices = dataset.indices(in: .train, validationPerMille: data.validationPerMille)
         validationIndices = dataset.indices(in: .validation, validationPerMille: data.validationPerMille)
         guard !trainIndices.isEmpty, !validationIndices.isEmpty else {
+            dataset.discardNewPreparedFile()
             throw ConfigError(source: "config", key: "data.validation_per_mille",
                               "leaves \(trainIndices.count) training and \(validationIndices.count) validation images in \(folder.path)")
         }
