@@ -72,7 +72,7 @@ extension CaptionedDataset {
         var kept: (url: URL, reused: Bool)?
         if prepare {
             let header = PreparedDatasetFile.Header(
-                version: PreparedDatasetFile.version, key: key, size: decoded.size, filter: filter.rawValue,
+                version: PreparedDatasetFile.version, key: key, size: decoded.size, filter: filter,
                 convention: listing.convention, entries: decoded.entries, widths: images.widths, heights: images.heights,
                 report: report)
             do {

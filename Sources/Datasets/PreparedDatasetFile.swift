@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import TensorCore
 #if canImport(Glibc)
 import Glibc
@@ -22,16 +23,13 @@ enum PreparedDatasetFile {
         var version: Int
         var key: String
         var size: Int
-        var filter: ResampleFilterName
+        var filter: ResampleFilter
         var convention: CaptionConvention
         var entries: [DatasetEntry]
         var widths: [Int]
         var heights: [Int]
         var report: DatasetReport
     }
-
-    /// The filter's raw value (Imaging's enum is not Codable across modules' evolution).
-    typealias ResampleFilterName = String
 
     /// Writes the header and the pixels, atomically.
     static func write(_ header: Header, images: PreparedImages, to url: URL) throws {
