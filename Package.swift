@@ -32,6 +32,8 @@ let package = Package(
 
         // libFuzzer's driver, present only in the fuzzing build (scripts/fuzz.sh).
         .target(name: "CFuzzerDriver"),
+        // Open MPI behind a small C target: MPI's handles are macros Swift cannot import.
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("mpi")]),
 
         // Tensor engine.
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
@@ -46,7 +48,9 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Imaging", "TensorCore"]),
 
         // Models, diffusion, the pipeline and the trainers.
-        .target(name: "Diffusion", dependencies: ["TensorCore", "NN", "Optim", "Tokenizers", "Imaging", "Datasets", "Yams"]),
+        // Process groups for data-parallel training (one process, or an mpirun job).
+        .target(name: "Distributed", dependencies: ["CMPI"]),
+        .target(name: "Diffusion", dependencies: ["TensorCore", "NN", "Optim", "Tokenizers", "Imaging", "Datasets", "Distributed", "Yams"]),
 
         // Serving: `t2i serve`'s HTTP routes, job queue and web page.
         .target(

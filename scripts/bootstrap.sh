@@ -3,7 +3,7 @@
 # Idempotent: a package already installed is left alone; prints what it did.
 set -euo pipefail
 
-packages=(pkg-config libopenblas-dev libpng-dev libjpeg62-turbo-dev libsentencepiece-dev)
+packages=(pkg-config libopenblas-dev libpng-dev libjpeg62-turbo-dev libsentencepiece-dev libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -20,3 +20,24 @@ extension Module {
         return value.item
     }
 }
+
+extension Module {
+    /// As `valueAndGradient(layout:gradients:_:)`, with `inputs` tracked too: `loss` receives
+    /// their tracked copies, and d(loss)/d(input *i*) is accumulated (+=) into `inputGradients[i]`
+    /// (`inputs[i].count` floats each). For a loss over values computed elsewhere (the whole
+    /// batch's embeddings of a data-parallel CLIP step).
+    @discardableResult
+    public func valueAndGradient(layout: ParameterLayout, gradients: FlatBuffer, inputs: [Tensor],
+                                 inputGradients: [UnsafeMutablePointer<Float>], _ loss: ([Tensor]) throws -> Tensor) rethrows -> Float {
+        precondition(inputs.count == inputGradients.count, "one gradient buffer per input")
+        let params = layout.entries.map(\.parameter)
+        let originals = params.map(\.value)
+        let pointers = layout.entries.map { gradients.pointer + $0.offset }
+        let value = try GradientTape.valueAndGradient(at: originals + inputs, accumulatingInto: pointers + inputGradients) { tracked in
+            for (p, t) in zip(params, tracked) { p.value = t }
+            defer { for (p, o) in zip(params, originals) { p.value = o } }
+            return try loss(Array(tracked[params.count...]))
+        }
+        return value.item
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TensorCore
+import Distributed
 
 /// The `t2i` command: train the three modules of a latent diffusion model and generate images.
 ///
@@ -25,14 +26,24 @@ struct T2I: ParsableCommand {
     /// Runs the command; a Foundation file error that escaped a command's own handling is printed
     /// as one plain line with its path (never `Error Domain=NSCocoaErrorDomain Code=…`).
     static func main() {
+        // Under mpirun (a training command), MPI ends cleanly on success and on an interrupt all
+        // ranks agreed on; any other failure exits at once and mpirun ends the other ranks.
         do {
             var command = try parseAsRoot()
             try command.run()
+            World.finish()
         } catch where FileErrorText.isFoundationError(error) {
             let path = FileErrorText.path(of: error).map { "\($0): " } ?? ""
-            FileHandle.standardError.write(Data("Error: \(path)\(FileErrorText.reason(of: error))\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(World.errorPrefix)\(path)\(FileErrorText.reason(of: error))\n".utf8))
             Foundation.exit(1)
+        } catch let code as ExitCode {
+            if code.rawValue == 130 { World.finish() }
+            exit(withError: code)
         } catch {
+            if !World.errorPrefix.isEmpty {
+                FileHandle.standardError.write(Data("Error: \(World.errorPrefix)\(fullMessage(for: error))\n".utf8))
+                Foundation.exit(exitCode(for: error).rawValue)
+            }
             exit(withError: error)
         }
     }

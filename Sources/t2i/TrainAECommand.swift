@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Diffusion
+import Distributed
 
 /// `t2i train-ae`: stage 2, the KL autoencoder that defines the latent space.
 struct TrainAECommand: ParsableCommand {
@@ -24,15 +25,23 @@ struct TrainAECommand: ParsableCommand {
 
     func run() throws {
         let run = options.runFolder
-        try run.checkStart(stage: AutoencoderStage.name, title: "autoencoder", trained: run.vae.appendingPathComponent("config.json"),
-                           resume: resume, restart: restart)
+        // Under mpirun, rank 0 checks (and with --restart clears) the stage before the others start.
+        let group = try World.group()
+        try group.writerFirst {
+            if group.isWriter {
+                try run.checkStart(stage: AutoencoderStage.name, title: "autoencoder", trained: run.vae.appendingPathComponent("config.json"),
+                                   resume: resume, restart: restart)
+            }
+        }
         let config = try options.stageConfig()
-        let progress = ProgressBar()
+        let progress = group.isWriter ? ProgressBar() : nil
         let interrupt = InterruptFlag()
         let started = Date()
-        guard let report = try exitingOnInterruption({ try AutoencoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: progress) }) else {
-            throw ExitCode(130)
+        let result = try exitingOnInterruption {
+            try AutoencoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: progress, group: group)
         }
+        guard group.isWriter else { return }  // rank 0 reports
+        guard let report = result else { throw ExitCode(130) }
         print(String(format: "autoencoder: validation PSNR %.2f dB over %d images; scaling factor %.4f", report.psnr,
                      report.validationImages, report.scalingFactor))
         print("latent mean per channel: " + report.latentMean.map { String(format: "%.3f", $0) }.joined(separator: " "))

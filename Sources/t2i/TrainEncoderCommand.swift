@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Diffusion
+import Distributed
 
 /// `t2i train-encoder`: stage 1 — the tokenizer and the CLIP text encoder (issue 6).
 struct TrainEncoderCommand: ParsableCommand {
@@ -28,13 +29,25 @@ struct TrainEncoderCommand: ParsableCommand {
 
     func run() throws {
         let run = options.runFolder
-        try run.checkStart(stage: TextEncoderStage.name, title: "text encoder", trained: run.textEncoder.appendingPathComponent("config.json"),
-                           resume: resume, restart: restart)
+        // Under mpirun, rank 0 checks (and with --restart clears) the stage before the others start.
+        let group = try World.group()
+        try group.writerFirst {
+            if group.isWriter {
+                try run.checkStart(stage: TextEncoderStage.name, title: "text encoder", trained: run.textEncoder.appendingPathComponent("config.json"),
+                                   resume: resume, restart: restart)
+            }
+        }
         let config = try options.stageConfig()
-        let bar = ProgressBar()
+        let bar = group.isWriter ? ProgressBar() : nil
         let interrupt = InterruptFlag()
         let started = ContinuousClock.now
-        let report = try exitingOnInterruption { try TextEncoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: bar) }
+        let report = try exitingOnInterruption {
+            try TextEncoderStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: bar, group: group)
+        }
+        guard group.isWriter else {
+            if case .interrupted = report.outcome { throw ExitCode(130) }
+            return  // rank 0 reports
+        }
         let wall = secondsSince(started)
         let steps = report.step - report.startStep
         let rate = String(format: "%.2f steps/s, %.0f images/s", report.stepsPerSecond,

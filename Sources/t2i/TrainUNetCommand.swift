@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Diffusion
+import Distributed
 
 /// `t2i train-unet`: stage 3, the conditional noise-prediction U-Net on the run's latents.
 struct TrainUNetCommand: ParsableCommand {
@@ -24,14 +25,23 @@ struct TrainUNetCommand: ParsableCommand {
 
     func run() throws {
         let run = options.runFolder
-        try run.checkStart(stage: UNetStage.name, title: "U-Net", trained: run.unet.appendingPathComponent("config.json"),
-                           resume: resume, restart: restart)
+        // Under mpirun, rank 0 checks (and with --restart clears) the stage before the others start.
+        let group = try World.group()
+        try group.writerFirst {
+            if group.isWriter {
+                try run.checkStart(stage: UNetStage.name, title: "U-Net", trained: run.unet.appendingPathComponent("config.json"),
+                                   resume: resume, restart: restart)
+            }
+        }
         let config = try options.stageConfig()
         let started = Date()
         let interrupt = InterruptFlag()
-        guard try exitingOnInterruption({ try UNetStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: ProgressBar()) }) else {
-            throw ExitCode(130)
+        let finished = try exitingOnInterruption {
+            try UNetStage.train(config: config, run: run, resume: resume, interrupt: interrupt,
+                                observer: group.isWriter ? ProgressBar() : nil, group: group)
         }
+        guard finished else { throw ExitCode(130) }
+        guard group.isWriter else { return }  // rank 0 reports
         print("wrote \(run.unet.path), \(run.scheduler.path) and \(run.modelIndex.path); wall time \(ProgressBar.duration(Date().timeIntervalSince(started)))")
         print("try: t2i generate \"\(config.sampling.previewPrompts.first ?? "a large red circle in the center on a white background")\" --run \(run.url.path)")
     }

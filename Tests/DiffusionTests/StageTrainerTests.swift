@@ -31,12 +31,10 @@ final class TinyTrainerModel: Module {
     }
 
     /// Loss with noise from the trainer's generator, so resume must restore the generator too.
-    static func loss(_ model: TinyTrainerModel) -> (DatasetBatch, inout Philox) throws -> Tensor {
-        { batch, generator in
+    static func loss(_ model: TinyTrainerModel) -> (DatasetBatch, inout SampleNoise) throws -> Tensor {
+        { batch, random in
             let x = batch.images.reshaped([batch.count, 192])
-            var noise = Tensor(zeros: x.shape)
-            noise.withUnsafeMutableBufferPointer { generator.fillNormal($0, std: 0.1) }
-            return model.decode(model.encode(x + noise)).mseLoss(x)
+            return model.decode(model.encode(x + random.normal(shape: x.shape) * 0.1)).mseLoss(x)
         }
     }
 

@@ -110,6 +110,9 @@ extension RunConfig {
         // training
         for (prefix, t) in [("encoder_training", encoderTraining), ("vae_training", vaeTraining), ("unet_training", unetTraining)] {
             try positive("\(prefix).batch_size", t.batchSize, max: Limits.batch)
+            guard t.microBatchSize == 0 || (1...t.batchSize).contains(t.microBatchSize) && t.batchSize % t.microBatchSize == 0 else {
+                throw fail("\(prefix).micro_batch_size", "must be 0 (the whole batch) or a divisor of batch_size \(t.batchSize), got \(t.microBatchSize)")
+            }
             try positive("\(prefix).steps", t.steps, max: Limits.steps)
             try finite("\(prefix).learning_rate", t.learningRate, Double.leastNonzeroMagnitude...10, "a positive number ≤ 10")
             guard (0...Limits.steps).contains(t.warmupSteps) else { throw fail("\(prefix).warmup_steps", "must be between 0 and \(Limits.steps), got \(t.warmupSteps)") }

@@ -3,6 +3,7 @@ import TensorCore
 import NN
 import Imaging
 import Datasets
+import Distributed
 
 /// What `t2i train-ae` and `t2i eval ae` report.
 public struct AutoencoderReport: Sendable {
@@ -31,10 +32,11 @@ public enum AutoencoderStage {
     /// Images whose latents set the scaling factor (the issue asks for at least 1024).
     public static let scalingImages = 2048
 
-    /// Trains (or resumes) the autoencoder of `run` and writes `vae/`.
+    /// Trains (or resumes) the autoencoder of `run` and writes `vae/`. Returns nil when
+    /// interrupted, and on ranks other than 0 of `group` (which write and report nothing).
     public static func train(config: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
-                             observer: (any TrainingObserver)?) throws -> AutoencoderReport? {
-        let data = try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised })
+                             observer: (any TrainingObserver)?, group: any ProcessGroup = SingleProcess()) throws -> AutoencoderReport? {
+        let data = try group.writerFirst { try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised }) }
         // Weights, flat copy, gradients and two AdamW moments.
         try ModelSize.checkFits(parameters: ModelSize.autoencoderParameters(config.vae), copies: 5, model: "an autoencoder",
                                 source: run.configFile.path, key: "vae")
@@ -45,13 +47,13 @@ public enum AutoencoderStage {
         // Settings checked: record them with the run, and put the run back as it was if training
         // is refused before its first step (an unreadable checkpoint, a batch that cannot fit).
         let snapshot = FileSnapshot([run.configFile, run.logs.appendingPathComponent("\(name).jsonl")])
-        try run.writeConfig(config)
+        if group.isWriter { try run.writeConfig(config) }
         let trainer: StageTrainer<AutoencoderKL>
         do {
             trainer = try StageTrainer(model: model, stage: name, config: config.vaeTraining, loader: loader,
-                                       seed: UInt64(config.seed), emaDecay: nil, runFolder: run.url, resume: resume)
+                                       seed: UInt64(config.seed), emaDecay: nil, runFolder: run.url, resume: resume, group: group)
         } catch {
-            snapshot.restore()
+            if group.isWriter { snapshot.restore() }
             throw error
         }
         let startStep = trainer.step
@@ -59,9 +61,9 @@ public enum AutoencoderStage {
         let loss = config.vaeLoss
         let outcome: StageTrainer<AutoencoderKL>.Outcome
         do {
-            outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, generator in
+            outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, noise in
                 let posterior = model.encode(batch.images)
-                let reconstruction = model.decode(posterior.sample(generator: &generator))
+                let reconstruction = model.decode(posterior.sample(noise: noise.normal(shape: posterior.mean.shape)))
                 var total = reconstruction.l1Loss(batch.images) * Float(loss.l1Weight)
                 if loss.mseWeight > 0 { total = total + reconstruction.mseLoss(batch.images) * Float(loss.mseWeight) }
                 // kl() is summed over C·H·W per image; average over the batch (LDM's kl_loss).
@@ -70,17 +72,17 @@ public enum AutoencoderStage {
                 try writePreview(model: model, images: previewBatch, to: run.previews.appendingPathComponent(String(format: "ae-step%06d.png", step)))
             })
         } catch {
-            if trainer.step == startStep { snapshot.restore() }
+            if trainer.step == startStep, group.isWriter { snapshot.restore() }
             throw error
         }
-        guard outcome == .finished else { return nil }
+        guard outcome == .finished, group.isWriter else { return nil }
         let (mean, std, scale) = try measureLatents(model: model, data: data, seed: config.seed)
         model.scalingFactor = scale
         try model.save(to: run.vae)
         let (psnr, count) = try validationPSNR(model: model, data: data, batchSize: config.vaeTraining.batchSize)
         // The trainer's last preview (written at the final step) is the report's grid.
         let grid = run.previews.appendingPathComponent(String(format: "ae-step%06d.png", trainer.step))
-        try trainer.log.append(["val_psnr": psnr, "scaling_factor": scale], step: trainer.step)
+        try trainer.log?.append(["val_psnr": psnr, "scaling_factor": scale], step: trainer.step)
         return AutoencoderReport(psnr: psnr, validationImages: count, scalingFactor: scale, latentMean: mean,
                                  latentStd: std, grid: grid)
     }

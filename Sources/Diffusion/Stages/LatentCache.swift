@@ -31,14 +31,15 @@ struct LatentCache {
         self.shape = shape
     }
 
-    /// z = (mean + std·ε)·scale for dataset rows `indices`, ε from `generator`: (B, C, h, w).
-    func sample(_ indices: [Int], generator: inout Philox) -> Tensor {
+    /// z = (mean + std·ε)·scale for dataset rows `indices`, ε the given noise: (B, C, h, w).
+    func sample(_ indices: [Int], noise: Tensor) -> Tensor {
         let per = shape.reduce(1, *)
-        var eps = [Float](repeating: 0, count: indices.count * per)
-        eps.withUnsafeMutableBufferPointer { generator.fillNormal($0) }
-        return Tensor(shape: [indices.count] + shape) { out in
-            for (b, row) in indices.enumerated() {
-                for j in 0..<per { out[b * per + j] = mean[row * per + j] + std[row * per + j] * eps[b * per + j] }
+        precondition(noise.shape == [indices.count] + shape, "noise \(noise.shape) for \(indices.count) latents of \(shape)")
+        return noise.withUnsafeBufferPointer { eps in
+            Tensor(shape: [indices.count] + shape) { out in
+                for (b, row) in indices.enumerated() {
+                    for j in 0..<per { out[b * per + j] = mean[row * per + j] + std[row * per + j] * eps[b * per + j] }
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ import TensorCore
 import NN
 import Datasets
 import Tokenizers
+import Distributed
 
 /// Stage 1 of a run (issue 6): a SentencePiece tokenizer and a CLIP model trained from scratch on
 /// the run's captioned images with the symmetric contrastive loss (Radford et al. 2021), whose text
@@ -27,17 +28,22 @@ public enum TextEncoderStage {
     ///     training starts from step 0 (the tokenizer is kept).
     ///   - interrupt: checked between steps; when raised the trainer saves a checkpoint and this
     ///     returns an `.interrupted` report without saving models or scoring.
+    ///   - group: the processes training together (DESIGN §11); ranks other than 0 write
+    ///     nothing and return a report without scores.
     /// - Throws: `ConfigError` (a key), `DatasetError` (a data file), `TokenizerError`,
     ///   `TrainingError` (NaN loss, a checkpoint of another model) — each one line.
     public static func train(config requested: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
-                             observer: (any TrainingObserver)?) throws -> Report {
+                             observer: (any TrainingObserver)?, group: any ProcessGroup = SingleProcess()) throws -> Report {
         try validate(requested)
+        guard group.isWriter else {
+            return try trainInFolder(config: requested, run: run, resume: resume, interrupt: interrupt, observer: nil, group: group)
+        }
         // A run folder this call makes is removed again when the run fails before its first step
         // is logged or checkpointed (bad data, a full disk, Ctrl-C while preparing): a refused
         // command leaves nothing behind, while a run that trained stays, to be read or resumed.
         let created = !FileManager.default.fileExists(atPath: run.url.path)
         do {
-            return try trainInFolder(config: requested, run: run, resume: resume, interrupt: interrupt, observer: observer)
+            return try trainInFolder(config: requested, run: run, resume: resume, interrupt: interrupt, observer: observer, group: group)
         } catch {
             let checkpoint = run.state.appendingPathComponent("\(name).safetensors")
             let log = (try? FileManager.default.attributesOfItem(atPath: run.logs.appendingPathComponent("\(name).jsonl").path))?[.size] as? Int ?? 0
@@ -49,12 +55,17 @@ public enum TextEncoderStage {
     }
 
     private static func trainInFolder(config requested: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
-                                      observer: (any TrainingObserver)?) throws -> Report {
+                                      observer: (any TrainingObserver)?, group: any ProcessGroup) throws -> Report {
         let note: (String) -> Void = { observer?.note($0) }
-        try run.create()
-        let config = try adopt(requested, in: run)
-        let data = try RunData(config: config, note: note, shouldStop: { interrupt.isRaised })
-        let tokenizer = try self.tokenizer(config: config, data: data, run: run, note: note, shouldStop: { interrupt.isRaised })
+        // Rank 0 records the settings, prepares the data and trains the tokenizer; the other ranks
+        // then find them there and only read.
+        let (config, data, tokenizer) = try group.writerFirst {
+            try run.create()
+            let config = try adopt(requested, in: run)
+            let data = try RunData(config: config, note: note, shouldStop: { interrupt.isRaised })
+            let tokenizer = try self.tokenizer(config: config, data: data, run: run, note: note, shouldStop: { interrupt.isRaised })
+            return (config, data, tokenizer)
+        }
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captionTexts, maxLength: config.tokenizer.maxLength)
 
         let seed = UInt64(config.seed)  // validated non-negative
@@ -67,20 +78,18 @@ public enum TextEncoderStage {
                                   vocabularySize: tokenizer.vocabSize, generator: &generator)
         let loader = try data.trainingLoader(batchSize: config.encoderTraining.batchSize, seed: config.seed, flip: config.data.flip)
         let trainer = try StageTrainer(model: model, stage: name, config: config.encoderTraining, loader: loader, seed: seed,
-                                       emaDecay: nil, runFolder: run.url, resume: resume)
+                                       emaDecay: nil, runFolder: run.url, resume: resume, group: group)
         let startStep = trainer.step
         if startStep > 0 { note("resuming the encoder at step \(startStep) of \(config.encoderTraining.steps)") }
 
         let started = Date()
-        let outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, _ in
-            loss(model: model, captions: captions, batch: batch)
-        }, afterStep: { _ in
+        let outcome = try trainer.run(interrupt: interrupt, observer: observer, objective: objective(model: model, captions: captions), afterStep: { _ in
             // OpenAI CLIP clamps the temperature after each optimizer step (CLIPModel.clampLogitScale).
             model.clampLogitScale(in: trainer.parameters, layout: trainer.layout)
         })
         var report = Report(outcome: outcome, startStep: startStep, step: trainer.step, totalSteps: config.encoderTraining.steps,
                             trainingSeconds: Date().timeIntervalSince(started), vocabularySize: tokenizer.vocabSize, scores: nil)
-        guard outcome == .finished else { return report }
+        guard outcome == .finished, group.isWriter else { return report }
 
         try model.save(to: run.clip)
         try model.textEncoder.save(to: run.textEncoder)
@@ -92,12 +101,23 @@ public enum TextEncoderStage {
         return report
     }
 
-    /// The symmetric contrastive loss of a batch: caption *i* pairs with image *i*.
-    static func loss(model: CLIPModel, captions: Captions, batch: DatasetBatch) -> Tensor {
+    /// The training objective: per-sample text and image embeddings, and the contrastive loss
+    /// over the whole (global) batch of them.
+    static func objective(model: CLIPModel, captions: Captions) -> StageTrainer<CLIPModel>.Objective {
+        .batchwise(embed: { embeddings(model: model, captions: captions, batch: $0) },
+                   head: { contrastiveLoss(model: model, embeds: $0) })
+    }
+
+    /// [text embeddings, image embeddings] of a batch, one row per sample.
+    static func embeddings(model: CLIPModel, captions: Captions, batch: DatasetBatch) -> [Tensor] {
         let text = captions.batch(batch.captionRows)
-        let textEmbeds = model.textEmbeddings(ids: text.ids, batch: batch.count, length: captions.length, keyLengths: text.keyLengths)
-        let imageEmbeds = model.imageEmbeddings(pixels: batch.images)
-        return CLIPModel.contrastiveLoss(logitsPerText: model.logits(textEmbeds: textEmbeds, imageEmbeds: imageEmbeds).perText)
+        return [model.textEmbeddings(ids: text.ids, batch: batch.count, length: captions.length, keyLengths: text.keyLengths),
+                model.imageEmbeddings(pixels: batch.images)]
+    }
+
+    /// The symmetric contrastive loss of a batch's embeddings: caption *i* pairs with image *i*.
+    static func contrastiveLoss(model: CLIPModel, embeds: [Tensor]) -> Tensor {
+        CLIPModel.contrastiveLoss(logitsPerText: model.logits(textEmbeds: embeds[0], imageEmbeds: embeds[1]).perText)
     }
 
     /// `logs/encoder-eval.json`: the retrieval scores of the last training (or nothing yet).

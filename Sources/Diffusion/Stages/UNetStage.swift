@@ -4,6 +4,7 @@ import NN
 import Imaging
 import Tokenizers
 import Datasets
+import Distributed
 
 /// Stage 3 (DESIGN §4): the text-conditioned noise-prediction U-Net on the autoencoder's latents.
 ///
@@ -49,10 +50,10 @@ public enum UNetStage {
         }
     }
 
-    /// Trains (or resumes) the U-Net of `run`; writes `unet/`, `scheduler/` and `model_index.json`.
-    /// Returns false when interrupted.
+    /// Trains (or resumes) the U-Net of `run`; writes `unet/`, `scheduler/` and `model_index.json`
+    /// (rank 0 of `group` alone writes). Returns false when interrupted.
     public static func train(config: RunConfig, run: RunFolder, resume: Bool, interrupt: InterruptFlag,
-                             observer: (any TrainingObserver)?) throws -> Bool {
+                             observer: (any TrainingObserver)?, group: any ProcessGroup = SingleProcess()) throws -> Bool {
         try checkPrerequisites(config: config, run: run)
         try config.validatePipeline(source: run.configFile.path)
         let tokenizer = try SentencePieceTokenizer(contentsOf: run.tokenizerModel)
@@ -61,7 +62,7 @@ public enum UNetStage {
         try checkFit(config: config, textEncoder: textEncoder, vae: vae, run: run)
         let schedule = try NoiseSchedule(config.scheduler, source: run.configFile.path)
         let predictionType = try PredictionType(config.scheduler, source: run.configFile.path)
-        let data = try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised })
+        let data = try group.writerFirst { try RunData(config: config, note: { observer?.note($0) }, shouldStop: { interrupt.isRaised }) }
 
         observer?.note("caching latents of \(data.dataset.count) images and states of their captions")
         let latents = try LatentCache(vae: vae, dataset: data.dataset, shouldStop: { interrupt.isRaised })
@@ -86,13 +87,14 @@ public enum UNetStage {
         // Settings checked: record them with the run, and put the run back as it was if training
         // is refused before its first step (an unreadable checkpoint, a batch that cannot fit).
         let snapshot = FileSnapshot([run.configFile, run.logs.appendingPathComponent("\(name).jsonl")])
-        try run.writeConfig(config)
+        if group.isWriter { try run.writeConfig(config) }
         let trainer: StageTrainer<UNet2DConditionModel>
         do {
             trainer = try StageTrainer(model: unet, stage: name, config: config.unetTraining, loader: loader,
-                                       seed: UInt64(config.seed), emaDecay: config.diffusion.emaDecay, runFolder: run.url, resume: resume)
+                                       seed: UInt64(config.seed), emaDecay: config.diffusion.emaDecay, runFolder: run.url, resume: resume,
+                                       group: group)
         } catch {
-            snapshot.restore()
+            if group.isWriter { snapshot.restore() }
             throw error
         }
         let startStep = trainer.step
@@ -108,15 +110,13 @@ public enum UNetStage {
         let emptyCaption = data.dataset.captionTexts.count
         let outcome: StageTrainer<UNet2DConditionModel>.Outcome
         do {
-            outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, generator in
-                let b = batch.count
-                let z0 = latents.sample(batch.indices, generator: &generator)
-                var noise = Tensor(zeros: z0.shape)
-                noise.withUnsafeMutableBufferPointer { generator.fillNormal($0) }
-                let timesteps = (0..<b).map { _ in generator.nextInt(below: schedule.trainSteps) }
+            outcome = try trainer.run(interrupt: interrupt, observer: observer, loss: { batch, random in
+                // Each sample's draws come from its own generator (keyed by its place in the batch).
+                let z0 = latents.sample(batch.indices, noise: random.normal(shape: [batch.count] + latents.shape))
+                let noise = random.normal(shape: z0.shape)
+                let timesteps = random.integers(below: schedule.trainSteps)
                 // Caption dropout: the empty prompt stands for "no condition".
-                var u = [Float](repeating: 0, count: b)
-                u.withUnsafeMutableBufferPointer { generator.fillUniform($0) }
+                let u = random.uniform()
                 let captionRows = zip(batch.captionRows, u).map { $1 < dropout ? emptyCaption : $0 }
                 let (context, lengths) = texts.states(captionRows)
                 let xt = schedule.addNoise(z0, noise: noise, timesteps: timesteps)
@@ -130,10 +130,11 @@ public enum UNetStage {
                                  to: run.previews.appendingPathComponent(String(format: "unet-step%06d.png", step)))
             })
         } catch {
-            if trainer.step == startStep { snapshot.restore() }
+            if trainer.step == startStep, group.isWriter { snapshot.restore() }
             throw error
         }
         guard outcome == .finished else { return false }
+        guard group.isWriter else { return true }
         loadEMA()
         try emaUNet.save(to: run.unet, tokenizerDigest: SHA256.hex(tokenizer.modelBytes))
         try SchedulerFolder.write(config.scheduler, to: run.scheduler)
