@@ -13,17 +13,29 @@ import Foundation
 public enum Parallel {
     /// The number of threads `forEach` may use; bind it with `Parallel.$maxThreads.withValue(n) { … }`.
     ///
-    /// Defaults to `T2I_THREADS` when that is a positive integer, else the active processor count
-    /// (read once). Task-local values do not reach Dispatch worker threads, so `forEach` reads it on
+    /// Defaults to `T2I_THREADS` when that is a positive integer, else the processors this process
+    /// may run on (its affinity mask: one core per rank under `mpirun`, which binds ranks to cores;
+    /// read once). Task-local values do not reach Dispatch worker threads, so `forEach` reads it on
     /// the calling thread.
     @TaskLocal public static var maxThreads: Int = defaultMaxThreads
 
-    /// `T2I_THREADS` if set to a positive integer, else `ProcessInfo.activeProcessorCount`; read once.
+    /// `T2I_THREADS` if set to a positive integer, else the processors of this process's affinity
+    /// mask (at most `ProcessInfo.activeProcessorCount`); read once.
     public static let defaultMaxThreads: Int = {
         if let text = ProcessInfo.processInfo.environment["T2I_THREADS"], let n = Int(text), n > 0 {
             return n
         }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let active = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // Linux: the `Cpus_allowed` hex mask of /proc/self/status (sched_getaffinity is a GNU
+        // extension Swift's Glibc module does not export).
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) {
+            let allowed = line.dropFirst("Cpus_allowed:".count).reduce(0) { count, c in
+                count + (c.hexDigitValue?.nonzeroBitCount ?? 0)
+            }
+            if allowed > 0 { return min(active, allowed) }
+        }
+        return active
     }()
 
     /// Calls `body(i)` once for every block index `i` in `0..<count`, spread over up to `maxThreads` threads.

@@ -64,6 +64,8 @@ public final class StageTrainer<Model: Module> {
     /// Samples per gradient pass, and how many passes make a step.
     public let microBatchSize: Int
     public var microBatches: Int { config.batchSize / microBatchSize }
+    /// Seconds the last step spent exchanging gradients with the other processes (0 alone).
+    public private(set) var communicationSeconds: Double = 0
     // Reused across steps: one micro-batch's gradient, and (several processes) the gathered ones.
     private var scratch: FlatBuffer?
     private var sendParts: [Float] = []
@@ -160,8 +162,8 @@ public final class StageTrainer<Model: Module> {
         let usable = available / 10 * 9
         guard need > usable else { return }
         let fits = usable >= one && perImage > 0 ? (usable - one) / perImage + 1 : 0
-        throw TrainingError("\(batchSizeKey): \(config.batchSize) needs about \(TensorMemory.describe(need)) for one training step "
-                            + "(\(TensorMemory.describe(perImage)) per image of a micro-batch of \(microBatchSize), measured on this model) but this machine has "
+        throw TrainingError("\(batchSizeKey): \(config.batchSize)\(split ? " in micro-batches of \(microBatchSize)" : "") needs about \(TensorMemory.describe(need)) for one training step "
+                            + "(\(TensorMemory.describe(perImage)) per image, measured on this model) but this machine has "
                             + "\(TensorMemory.describe(available)) free; "
                             + (fits >= 1 ? "use a batch size of at most \(fits)" : "even one image does not fit: make the model smaller"))
     }
@@ -234,8 +236,10 @@ public final class StageTrainer<Model: Module> {
                                     secondsLeft: perStep * Double(config.steps - step))
             observer?.didStep(report)
             if step % max(config.logEvery, 1) == 0 || step == config.steps {
-                try log?.append(["loss": Double(value), "lr": Double(lr), "grad_norm": Double(norm),
-                                "images_per_second": report.imagesPerSecond, "seconds_per_step": seconds], step: step)
+                var record = ["loss": Double(value), "lr": Double(lr), "grad_norm": Double(norm),
+                              "images_per_second": report.imagesPerSecond, "seconds_per_step": seconds]
+                if group.size > 1 { record["communication_seconds"] = communicationSeconds }
+                try log?.append(record, step: step)
             }
             if config.checkpointEvery > 0, step % config.checkpointEvery == 0, step < config.steps {
                 try saveCheckpoint()
@@ -296,7 +300,9 @@ extension StageTrainer {
                 }
             }
             var all = [Float](repeating: 0, count: parts * m * row)
+            let exchange = Date()
             try send.withUnsafeBufferPointer { s in try all.withUnsafeMutableBufferPointer { try group.allGather(s, into: $0) } }
+            let embeddingSeconds = Date().timeIntervalSince(exchange)
             let whole: [Tensor] = widths.enumerated().map { j, w in
                 let before = widths[..<j].reduce(0, +)
                 return Tensor(shape: [batch.count] + local[0][j].shape.dropFirst()) { out in
@@ -325,6 +331,7 @@ extension StageTrainer {
                     return terms.dropFirst().reduce(terms[0], +)
                 }
             }
+            communicationSeconds += embeddingSeconds
             let g = gradients.pointer, h = headGradient.pointer
             for j in 0..<layout.count { g[j] += h[j] }
             return value
@@ -357,9 +364,11 @@ extension StageTrainer {
                 p[i * stride + count] = v
             }
         }
+        let exchange = Date()
         try sendParts.withUnsafeBufferPointer { send in
             try gatheredParts.withUnsafeMutableBufferPointer { try group.allGather(send, into: $0) }
         }
+        communicationSeconds = Date().timeIntervalSince(exchange)
         return gatheredParts.withUnsafeBufferPointer { all in
             var value: Float = 0
             for k in 0..<(mine.count * group.size) {
