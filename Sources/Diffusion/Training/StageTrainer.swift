@@ -64,8 +64,11 @@ public final class StageTrainer<Model: Module> {
     /// Samples per gradient pass, and how many passes make a step.
     public let microBatchSize: Int
     public var microBatches: Int { config.batchSize / microBatchSize }
-    /// Seconds the last step spent exchanging gradients with the other processes (0 alone).
+    /// Seconds the last step spent exchanging gradients (and CLIP embeddings) with the other
+    /// processes once all had arrived (0 alone).
     public private(set) var communicationSeconds: Double = 0
+    /// Seconds the last step waited for the slowest process before exchanging (0 alone).
+    public private(set) var waitSeconds: Double = 0
     // Reused across steps: one micro-batch's gradient, and (several processes) the gathered ones.
     private var scratch: FlatBuffer?
     private var sendParts: [Float] = []
@@ -238,7 +241,10 @@ public final class StageTrainer<Model: Module> {
             if step % max(config.logEvery, 1) == 0 || step == config.steps {
                 var record = ["loss": Double(value), "lr": Double(lr), "grad_norm": Double(norm),
                               "images_per_second": report.imagesPerSecond, "seconds_per_step": seconds]
-                if group.size > 1 { record["communication_seconds"] = communicationSeconds }
+                if group.size > 1 {
+                    record["communication_seconds"] = communicationSeconds
+                    record["wait_seconds"] = waitSeconds
+                }
                 try log?.append(record, step: step)
             }
             if config.checkpointEvery > 0, step % config.checkpointEvery == 0, step < config.steps {
@@ -364,7 +370,10 @@ extension StageTrainer {
                 p[i * stride + count] = v
             }
         }
+        let arrived = Date()
+        try group.barrier()  // only so that the exchange time below excludes waiting for the others
         let exchange = Date()
+        waitSeconds = exchange.timeIntervalSince(arrived)
         try sendParts.withUnsafeBufferPointer { send in
             try gatheredParts.withUnsafeMutableBufferPointer { try group.allGather(send, into: $0) }
         }
