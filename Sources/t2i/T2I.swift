@@ -3,6 +3,13 @@ import Foundation
 import TensorCore
 import Distributed
 
+/// A command that runs as the ranks of an mpirun job (DESIGN §11).
+protocol DataParallelCommand {}
+
+extension TrainEncoderCommand: DataParallelCommand {}
+extension TrainAECommand: DataParallelCommand {}
+extension TrainUNetCommand: DataParallelCommand {}
+
 /// The `t2i` command: train the three modules of a latent diffusion model and generate images.
 ///
 /// Wiring only (DESIGN §1): each subcommand parses its arguments, calls into the libraries and
@@ -30,6 +37,13 @@ struct T2I: ParsableCommand {
         // ranks agreed on; any other failure exits at once and mpirun ends the other ranks.
         do {
             var command = try parseAsRoot()
+            // Only the training stages are data parallel; any other command under mpirun would run
+            // once per rank, each writing the same files.
+            if MPIProcessGroup.isLaunched, !(command is any DataParallelCommand) {
+                let name = type(of: command).configuration.commandName ?? "this command"
+                FileHandle.standardError.write(Data("Error: t2i \(name) does not run under mpirun; only train-encoder, train-ae and train-unet do (each rank would repeat the command and write the same files)\n".utf8))
+                Foundation.exit(1)
+            }
             try command.run()
             World.finish()
         } catch where FileErrorText.isFoundationError(error) {

@@ -70,6 +70,78 @@ struct DataParallelTests {
         #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("state/encoder.safetensors").path))
     }
 
+    @Test("other commands refuse to run under mpirun, once per rank")
+    func otherCommandsRefuseMPIRun() throws {
+        let t2i = try T2IBinary()
+        let mpi = try MPIRun()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = try mpi.run(2, t2i: t2i, ["generate", "a large red circle in the center on a white background"], in: folder)
+        #expect(out.status != 0)
+        #expect(out.stderr.contains("Error: t2i generate does not run under mpirun; only train-encoder, train-ae and train-unet do"), "\(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("outputs").path))
+    }
+
+    @Test("Ctrl-C on mpirun stops both ranks together with a checkpoint, and --resume ends as an uninterrupted run")
+    func interruptStopsAllRanksWithACheckpoint() throws {
+        let t2i = try T2IBinary()
+        let mpi = try MPIRun()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fileManager = FileManager.default
+        let base = folder.appendingPathComponent("base")
+        for stage in ["train-encoder", "train-ae"] {
+            let out = try t2i.run([stage, "--run", base.path] + Self.settings(folder, steps: 3), in: folder)
+            try #require(out.status == 0, "\(stage) failed: \(out.stderr)")
+        }
+        var stopped: (run: URL, steps: Int)?
+        for steps in [40, 160, 640] {
+            let run = folder.appendingPathComponent("interrupted-\(steps)")
+            try fileManager.copyItem(at: base, to: run)
+            let job = try mpi.start(2, t2i: t2i, ["train-unet", "--run", run.path] + Self.settings(folder, steps: steps)
+                                    + ["--set", "unet_training.checkpoint_every=1000"], in: folder)
+            defer { job.stop() }
+            let log = run.appendingPathComponent("logs/unet.jsonl")
+            let deadline = Date().addingTimeInterval(300)
+            var sent = false
+            while job.process.isRunning {
+                if !sent, let last = try? KillResumeTests.logLines(log).last?.step, last >= 5 {
+                    kill(job.process.processIdentifier, SIGINT)
+                    sent = true
+                }
+                try #require(Date() < deadline, "mpirun did not end within 300 s")
+                usleep(5_000)
+            }
+            let output = try job.finish()
+            if sent {
+                #expect(output.stderr.contains("interrupted: saved a checkpoint at step"), "\(output.stderr)")
+                #expect(job.rankProcess(1) == nil)
+                stopped = (run, steps)
+                break
+            }
+            try #require(output.status == 0, "mpirun train-unet failed before the interrupt: \(output.stderr)")
+            try fileManager.removeItem(at: run)
+        }
+        let (runB, steps) = try #require(stopped, "every run finished before the interrupt")
+        // The checkpoint is where both ranks stopped: past the interrupt's step, before the end.
+        let checkpointStep = try KillResumeTests.checkpointStep(runB.appendingPathComponent("state/unet.safetensors"))
+        #expect(checkpointStep >= 5 && checkpointStep < steps, "checkpoint at step \(checkpointStep) of \(steps)")
+        let logged = try KillResumeTests.logLines(runB.appendingPathComponent("logs/unet.jsonl"))
+        #expect(logged.last?.step == checkpointStep, "log ends at \(logged.last?.step ?? -1), checkpoint at \(checkpointStep)")
+
+        let resumed = try mpi.run(2, t2i: t2i, ["train-unet", "--run", runB.path, "--resume"], in: folder)
+        try #require(resumed.status == 0, "mpirun train-unet --resume failed: \(resumed.stderr)")
+        let runA = folder.appendingPathComponent("uninterrupted")
+        try fileManager.copyItem(at: base, to: runA)
+        let straight = try t2i.run(["train-unet", "--run", runA.path] + Self.settings(folder, steps: steps)
+                                   + ["--set", "unet_training.checkpoint_every=1000"], in: folder)
+        try #require(straight.status == 0, "train-unet failed: \(straight.stderr)")
+        for file in ["state/unet.safetensors", "unet/diffusion_pytorch_model.safetensors"] {
+            let a = try Data(contentsOf: runA.appendingPathComponent(file)), b = try Data(contentsOf: runB.appendingPathComponent(file))
+            #expect(a == b, "\(file): interrupted and resumed under mpirun differs from an uninterrupted run")
+        }
+    }
+
     @Test("killing one rank ends the job within 10 s; the run resumes from its checkpoint with one process and ends as an uninterrupted run")
     func killedRankStopsTheJobAndTheRunResumes() throws {
         let t2i = try T2IBinary()
@@ -207,6 +279,12 @@ struct MPIRun {
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: stdout)
         process.standardError = try FileHandle(forWritingTo: stderr)
+        // The test runner's threads block most signals and a spawned child inherits the mask:
+        // mpirun would never see the SIGINT of a Ctrl-C. Spawn it with none blocked, as a shell does.
+        var none = sigset_t(), saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try process.run()
         return Job(process: process, stdout: stdout, stderr: stderr)
     }
