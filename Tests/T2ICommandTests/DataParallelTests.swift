@@ -42,7 +42,9 @@ struct DataParallelTests {
                      "state/unet.safetensors", "unet/diffusion_pytorch_model.safetensors"]
         for file in files {
             let a = try Data(contentsOf: one.appendingPathComponent(file)), b = try Data(contentsOf: two.appendingPathComponent(file))
-            #expect(a == b, "\(file) differs between 1 and 2 processes (\(a.count) and \(b.count) bytes)")
+            // A Bool, not `a == b` inside #expect: on failure that would diff megabytes byte by byte.
+            let same = a == b
+            #expect(same, "\(file) differs between 1 and 2 processes (\(a.count) and \(b.count) bytes)")
         }
         // Each log holds the one-process run's lines once (rank 1 wrote none of its own), with the
         // same losses, learning rates and gradient norms.
@@ -85,124 +87,106 @@ struct DataParallelTests {
     @Test("Ctrl-C on mpirun stops both ranks together with a checkpoint, and --resume ends as an uninterrupted run")
     func interruptStopsAllRanksWithACheckpoint() throws {
         let t2i = try T2IBinary()
-        let mpi = try MPIRun()
         let folder = try makeScratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let fileManager = FileManager.default
-        let base = folder.appendingPathComponent("base")
-        for stage in ["train-encoder", "train-ae"] {
-            let out = try t2i.run([stage, "--run", base.path] + Self.settings(folder, steps: 3), in: folder)
-            try #require(out.status == 0, "\(stage) failed: \(out.stderr)")
+        let base = try Self.trainBase(t2i: t2i, in: folder)
+        let extra = ["--set", "unet_training.checkpoint_every=1000"]
+        // A terminal's Ctrl-C reaches mpirun (the ranks are in process groups of their own).
+        let stopped = try Self.trainUNet(t2i: t2i, base: base, in: folder, extra: extra, afterStep: 5) { job in
+            kill(job.process.processIdentifier, SIGINT)
         }
-        var stopped: (run: URL, steps: Int)?
-        for steps in [40, 160, 640] {
-            let run = folder.appendingPathComponent("interrupted-\(steps)")
-            try fileManager.copyItem(at: base, to: run)
-            let job = try mpi.start(2, t2i: t2i, ["train-unet", "--run", run.path] + Self.settings(folder, steps: steps)
-                                    + ["--set", "unet_training.checkpoint_every=1000"], in: folder)
-            defer { job.stop() }
-            let log = run.appendingPathComponent("logs/unet.jsonl")
-            let deadline = Date().addingTimeInterval(300)
-            var sent = false
-            while job.process.isRunning {
-                if !sent, let last = try? KillResumeTests.logLines(log).last?.step, last >= 5 {
-                    kill(job.process.processIdentifier, SIGINT)
-                    sent = true
-                }
-                try #require(Date() < deadline, "mpirun did not end within 300 s")
-                usleep(5_000)
-            }
-            let output = try job.finish()
-            if sent {
-                #expect(output.stderr.contains("interrupted: saved a checkpoint at step"), "\(output.stderr)")
-                #expect(job.rankProcess(1) == nil)
-                stopped = (run, steps)
-                break
-            }
-            try #require(output.status == 0, "mpirun train-unet failed before the interrupt: \(output.stderr)")
-            try fileManager.removeItem(at: run)
-        }
-        let (runB, steps) = try #require(stopped, "every run finished before the interrupt")
+        #expect(stopped.output.stderr.contains("interrupted: saved a checkpoint at step"), "\(stopped.output.stderr)")
         // The checkpoint is where both ranks stopped: past the interrupt's step, before the end.
-        let checkpointStep = try KillResumeTests.checkpointStep(runB.appendingPathComponent("state/unet.safetensors"))
-        #expect(checkpointStep >= 5 && checkpointStep < steps, "checkpoint at step \(checkpointStep) of \(steps)")
-        let logged = try KillResumeTests.logLines(runB.appendingPathComponent("logs/unet.jsonl"))
+        let checkpointStep = try KillResumeTests.checkpointStep(stopped.run.appendingPathComponent("state/unet.safetensors"))
+        #expect(checkpointStep >= 5 && checkpointStep < stopped.steps, "checkpoint at step \(checkpointStep) of \(stopped.steps)")
+        let logged = try KillResumeTests.logLines(stopped.run.appendingPathComponent("logs/unet.jsonl"))
         #expect(logged.last?.step == checkpointStep, "log ends at \(logged.last?.step ?? -1), checkpoint at \(checkpointStep)")
 
-        let resumed = try mpi.run(2, t2i: t2i, ["train-unet", "--run", runB.path, "--resume"], in: folder)
+        let resumed = try MPIRun().run(2, t2i: t2i, ["train-unet", "--run", stopped.run.path, "--resume"], in: folder)
         try #require(resumed.status == 0, "mpirun train-unet --resume failed: \(resumed.stderr)")
-        let runA = folder.appendingPathComponent("uninterrupted")
-        try fileManager.copyItem(at: base, to: runA)
-        let straight = try t2i.run(["train-unet", "--run", runA.path] + Self.settings(folder, steps: steps)
-                                   + ["--set", "unet_training.checkpoint_every=1000"], in: folder)
-        try #require(straight.status == 0, "train-unet failed: \(straight.stderr)")
-        for file in ["state/unet.safetensors", "unet/diffusion_pytorch_model.safetensors"] {
-            let a = try Data(contentsOf: runA.appendingPathComponent(file)), b = try Data(contentsOf: runB.appendingPathComponent(file))
-            #expect(a == b, "\(file): interrupted and resumed under mpirun differs from an uninterrupted run")
-        }
+        try Self.expectSameAsUninterrupted(stopped.run, steps: stopped.steps, t2i: t2i, base: base, in: folder, extra: extra)
     }
 
     @Test("killing one rank ends the job within 10 s; the run resumes from its checkpoint with one process and ends as an uninterrupted run")
     func killedRankStopsTheJobAndTheRunResumes() throws {
         let t2i = try T2IBinary()
-        let mpi = try MPIRun()
         let folder = try makeScratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let fileManager = FileManager.default
+        let base = try Self.trainBase(t2i: t2i, in: folder)
+        let checkpointEvery = 10
+        let extra = ["--set", "unet_training.checkpoint_every=\(checkpointEvery)"]
+        let killed = try Self.trainUNet(t2i: t2i, base: base, in: folder, extra: extra, afterStep: checkpointEvery + 3) { job in
+            let rank1 = try #require(job.rankProcess(1), "no process of rank 1 under mpirun")
+            kill(rank1, SIGKILL)
+        }
+        #expect(killed.output.status != 0, "mpirun exited 0 after a rank was killed")
+        #expect(killed.secondsToEnd < 10, "the job took \(killed.secondsToEnd) s to end after rank 1 died")
+        #expect(!FileManager.default.fileExists(atPath: killed.run.appendingPathComponent("unet").path), "the killed job wrote final weights")
+        let checkpointStep = try KillResumeTests.checkpointStep(killed.run.appendingPathComponent("state/unet.safetensors"))
+        #expect(checkpointStep >= checkpointEvery && checkpointStep < killed.steps, "checkpoint at step \(checkpointStep) of \(killed.steps)")
+
+        // Resumed by one process (a different count): the run's own config, from the checkpoint.
+        let resumed = try t2i.run(["train-unet", "--run", killed.run.path, "--resume"], in: folder)
+        try #require(resumed.status == 0, "train-unet --resume failed: \(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming the U-Net at step \(checkpointStep) of \(killed.steps)"), "\(resumed.stderr)")
+        try Self.expectSameAsUninterrupted(killed.run, steps: killed.steps, t2i: t2i, base: base, in: folder, extra: extra)
+    }
+
+    /// A run with a tiny trained text encoder and autoencoder, for the U-Net runs to start from.
+    static func trainBase(t2i: T2IBinary, in folder: URL) throws -> URL {
         let base = folder.appendingPathComponent("base")
         for stage in ["train-encoder", "train-ae"] {
-            let out = try t2i.run([stage, "--run", base.path] + Self.settings(folder, steps: 3), in: folder)
+            let out = try t2i.run([stage, "--run", base.path] + settings(folder, steps: 3), in: folder)
             try #require(out.status == 0, "\(stage) failed: \(out.stderr)")
         }
-        let checkpointEvery = 10, killAfter = 13
-        var killed: (run: URL, steps: Int, seconds: Double)?
+        return base
+    }
+
+    /// Starts `mpirun -np 2 t2i train-unet` on a copy of `base` and calls `act` once its log shows
+    /// `afterStep`; a run that ends before that is retried longer, so the test never passes
+    /// without `act` having run mid-training.
+    static func trainUNet(t2i: T2IBinary, base: URL, in folder: URL, extra: [String], afterStep: Int,
+                          act: (MPIRun.Job) throws -> Void) throws -> (run: URL, steps: Int, output: T2IBinary.Output, secondsToEnd: Double) {
+        let mpi = try MPIRun()
         for steps in [40, 160, 640] {
-            let run = folder.appendingPathComponent("killed-\(steps)")
-            try fileManager.copyItem(at: base, to: run)
-            let arguments = ["train-unet", "--run", run.path] + Self.settings(folder, steps: steps)
-                + ["--set", "unet_training.checkpoint_every=\(checkpointEvery)"]
-            let job = try mpi.start(2, t2i: t2i, arguments, in: folder)
+            let run = folder.appendingPathComponent("unet-\(steps)")
+            try FileManager.default.copyItem(at: base, to: run)
+            let job = try mpi.start(2, t2i: t2i, ["train-unet", "--run", run.path] + settings(folder, steps: steps) + extra, in: folder)
             defer { job.stop() }
             let log = run.appendingPathComponent("logs/unet.jsonl")
             let deadline = Date().addingTimeInterval(300)
-            var sent: Date?
+            var acted: Date?
             while job.process.isRunning {
-                if sent == nil, let last = try? KillResumeTests.logLines(log).last?.step, last >= killAfter {
-                    let rank1 = try #require(job.rankProcess(1), "no process of rank 1 under mpirun")
-                    kill(rank1, SIGKILL)
-                    sent = Date()
+                if acted == nil, let last = try? KillResumeTests.logLines(log).last?.step, last >= afterStep {
+                    try act(job)
+                    acted = Date()
                 }
                 try #require(Date() < deadline, "mpirun did not end within 300 s")
                 usleep(5_000)
             }
             let output = try job.finish()
-            if let sent {
-                killed = (run, steps, Date().timeIntervalSince(sent))
-                #expect(output.status != 0, "mpirun exited 0 after a rank was killed")
-                break
+            if let acted {
+                #expect(job.rankProcess(0) == nil && job.rankProcess(1) == nil, "a rank outlived mpirun")
+                return (run, steps, output, Date().timeIntervalSince(acted))
             }
-            try #require(output.status == 0, "mpirun train-unet failed before the kill: \(output.stderr)")
-            try fileManager.removeItem(at: run)  // finished before the kill: a longer run
+            try #require(output.status == 0, "mpirun train-unet failed before step \(afterStep): \(output.stderr)")
+            try FileManager.default.removeItem(at: run)  // finished too fast: a longer run
         }
-        let (runB, steps, seconds) = try #require(killed, "every run finished before rank 1 could be killed")
-        #expect(seconds < 10, "the job took \(seconds) s to end after rank 1 died")
-        #expect(try fileManager.contentsOfDirectory(atPath: runB.path).contains("unet") == false, "the killed job wrote final weights")
-        let checkpointStep = try KillResumeTests.checkpointStep(runB.appendingPathComponent("state/unet.safetensors"))
-        #expect(checkpointStep >= checkpointEvery && checkpointStep < steps, "checkpoint at step \(checkpointStep) of \(steps)")
+        throw KillResumeTests.KillError(description: "every train-unet run (40, 160, 640 steps) finished before step \(afterStep)")
+    }
 
-        // Resumed by one process (a different count): the run's own config, from the checkpoint.
-        let resumed = try t2i.run(["train-unet", "--run", runB.path, "--resume"], in: folder)
-        try #require(resumed.status == 0, "train-unet --resume failed: \(resumed.stderr)")
-        #expect(resumed.stderr.contains("resuming the U-Net at step \(checkpointStep) of \(steps)"), "\(resumed.stderr)")
-
-        let runA = folder.appendingPathComponent("uninterrupted")
-        try fileManager.copyItem(at: base, to: runA)
-        let straight = try t2i.run(["train-unet", "--run", runA.path] + Self.settings(folder, steps: steps)
-                                   + ["--set", "unet_training.checkpoint_every=\(checkpointEvery)"], in: folder)
-        try #require(straight.status == 0, "train-unet failed: \(straight.stderr)")
+    /// `run`, stopped and resumed, holds the same U-Net state and weights as one uninterrupted
+    /// process trained from `base` for `steps`.
+    static func expectSameAsUninterrupted(_ run: URL, steps: Int, t2i: T2IBinary, base: URL, in folder: URL, extra: [String]) throws {
+        let straight = folder.appendingPathComponent("uninterrupted-\(steps)")
+        try FileManager.default.copyItem(at: base, to: straight)
+        let out = try t2i.run(["train-unet", "--run", straight.path] + settings(folder, steps: steps) + extra, in: folder)
+        try #require(out.status == 0, "train-unet failed: \(out.stderr)")
         for file in ["state/unet.safetensors", "unet/diffusion_pytorch_model.safetensors"] {
-            let a = try Data(contentsOf: runA.appendingPathComponent(file)), b = try Data(contentsOf: runB.appendingPathComponent(file))
-            #expect(a == b, "\(file): killed under mpirun and resumed by one process differs from an uninterrupted run")
+            let a = try Data(contentsOf: straight.appendingPathComponent(file)), b = try Data(contentsOf: run.appendingPathComponent(file))
+            // A Bool, not `a == b` inside #expect: on failure that would diff megabytes byte by byte.
+            let same = a == b
+            #expect(same, "\(file): stopped under mpirun and resumed differs from an uninterrupted run")
         }
     }
 }
@@ -280,10 +264,13 @@ struct MPIRun {
         process.standardOutput = try FileHandle(forWritingTo: stdout)
         process.standardError = try FileHandle(forWritingTo: stderr)
         // The test runner's threads block most signals and a spawned child inherits the mask:
-        // mpirun would never see the SIGINT of a Ctrl-C. Spawn it with none blocked, as a shell does.
-        var none = sigset_t(), saved = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        // mpirun would never see the SIGINT of a Ctrl-C. Unblock SIGINT alone while spawning it
+        // (not SIGCHLD: a pending one would be lost to this thread, and Foundation would never
+        // learn that an earlier child ended).
+        var interrupt = sigset_t(), saved = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, &saved)
         defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try process.run()
         return Job(process: process, stdout: stdout, stderr: stderr)

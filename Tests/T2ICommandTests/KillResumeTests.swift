@@ -90,7 +90,9 @@ struct KillResumeTests {
         for file in [Self.weightsFile, "unet/config.json", Self.stateFile] {
             let a = try Data(contentsOf: runA.appendingPathComponent(file))
             let b = try Data(contentsOf: runB.appendingPathComponent(file))
-            #expect(a == b, "\(file) differs: \(a.count) bytes uninterrupted, \(b.count) bytes killed and resumed; first difference at byte \(zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }.map { String($0.offset) } ?? "-")")
+            // A Bool, not `a == b` inside #expect: on failure that would diff megabytes byte by byte.
+            let same = a == b
+            #expect(same, "\(file) differs: \(a.count) bytes uninterrupted, \(b.count) bytes killed and resumed; first difference at byte \(zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }.map { String($0.offset) } ?? "-")")
         }
         #expect(try Self.checkpointStep(runB.appendingPathComponent(Self.stateFile)) == steps)
         // Every step computed the same loss, learning rate and gradient norm.
