@@ -55,7 +55,9 @@ struct T2I: ParsableCommand {
             exit(withError: code)
         } catch {
             if !World.errorPrefix.isEmpty {
-                FileHandle.standardError.write(Data("Error: \(World.errorPrefix)\(fullMessage(for: error))\n".utf8))
+                let message = fullMessage(for: error)
+                let text = message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
+                FileHandle.standardError.write(Data("Error: \(World.errorPrefix)\(text)\n".utf8))
                 Foundation.exit(exitCode(for: error).rawValue)
             }
             exit(withError: error)

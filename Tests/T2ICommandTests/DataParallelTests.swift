@@ -67,7 +67,7 @@ struct DataParallelTests {
         let out = try mpi.run(2, t2i: t2i, ["train-encoder", "--run", run.path] + Self.settings(folder, steps: 2)
                                 + ["--set", "encoder_training.micro_batch_size=0"], in: folder)
         #expect(out.status != 0)
-        #expect(out.stderr.contains("encoder_training.micro_batch_size: 0 (the whole batch of 32 at once) makes 1 micro-batch, which 2 processes cannot share evenly; set it to a divisor of 16 (e.g. --set encoder_training.micro_batch_size=16)"),
+        #expect(out.stderr.contains("Error: rank 0: encoder_training.micro_batch_size: 0 (the whole batch of 32 at once) makes 1 micro-batch, which 2 processes cannot share evenly; set it to a divisor of 16 (e.g. --set encoder_training.micro_batch_size=16)"),
                 "\(out.stderr)")
         #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("state/encoder.safetensors").path))
     }
