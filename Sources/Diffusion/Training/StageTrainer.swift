@@ -157,10 +157,10 @@ public final class StageTrainer<Model: Module> {
         let one = try measure(1), two = try measure(2)
         gradients.zero()
         let perImage = max(two - one, 0)
-        // A pass holds one micro-batch; split steps also keep a micro-batch's gradient and the
-        // shares being gathered.
+        // A pass holds one micro-batch; split steps also keep a micro-batch's gradient and, with
+        // several processes, this rank's share and all the gathered ones.
         let split = microBatches > 1 || group.size > 1
-        let parts = split ? 1 + (microBatches / group.size + (group.size > 1 ? microBatches : 0)) : 0
+        let parts = split ? 1 + (group.size > 1 ? microBatches / group.size + microBatches : 0) : 0
         let need = one + perImage * (microBatchSize - 1) + parts * (layout.count + 1) * MemoryLayout<Float>.size
         let usable = available / 10 * 9
         guard need > usable else { return }
