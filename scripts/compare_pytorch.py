@@ -270,6 +270,12 @@ def make_adamw(torch, params, lr, weight_decay, impl):
     return torch.optim.AdamW(params, **kwargs)
 
 
+def step_result(model, times, losses):
+    """What a training worker reports: the median step time, every time, the last loss, the size."""
+    return dict(seconds=statistics.median(times), times=times, loss=losses[-1],
+                parameters=sum(p.numel() for p in model.parameters()))
+
+
 def train_steps(torch, model, loss_fn, optimizer, clip, warmup, steps, after_step=None):
     """t2i's StepBenchmark.step: zero grads, loss (drawing its noise), backward, clip, AdamW — timed."""
     times, losses = [], []
@@ -308,8 +314,7 @@ def worker_unet(torch, cfg, args):
 
     opt = make_adamw(torch, model.parameters(), 1e-4, 0.01, args.torch_adamw)
     times, losses = train_steps(torch, model, loss_fn, opt, 1.0, 1, args.steps)
-    return dict(seconds=statistics.median(times), times=times, loss=losses[-1],
-                parameters=sum(p.numel() for p in model.parameters()))
+    return step_result(model, times, losses)
 
 
 def worker_ae(torch, cfg, args):
@@ -326,8 +331,7 @@ def worker_ae(torch, cfg, args):
 
     opt = make_adamw(torch, model.parameters(), 1e-4, 0.01, args.torch_adamw)
     times, losses = train_steps(torch, model, loss_fn, opt, 1.0, 1, args.steps)
-    return dict(seconds=statistics.median(times), times=times, loss=losses[-1],
-                parameters=sum(p.numel() for p in model.parameters()))
+    return step_result(model, times, losses)
 
 
 def worker_clip(torch, cfg, args):
@@ -362,8 +366,7 @@ def worker_clip(torch, cfg, args):
     opt = make_adamw(torch, model.parameters(), train["learning_rate"], train["weight_decay"], args.torch_adamw)
     clip = train["grad_clip"] if train["grad_clip"] > 0 else math.inf
     times, losses = train_steps(torch, model, loss_fn, opt, clip, 2, args.steps, clamp_logit_scale)
-    return dict(seconds=statistics.median(times), times=times, loss=losses[-1],
-                parameters=sum(p.numel() for p in model.parameters()))
+    return step_result(model, times, losses)
 
 
 def worker_generate(torch, cfg, args):
