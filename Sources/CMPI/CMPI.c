@@ -51,6 +51,4 @@ int t2i_mpi_barrier(char *error, size_t error_length) {
     return 0;
 }
 
-void t2i_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
-
 int t2i_mpi_finalize(void) { return MPI_Finalize() == MPI_SUCCESS ? 0 : 1; }

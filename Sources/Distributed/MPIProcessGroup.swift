@@ -1,7 +1,4 @@
 import CMPI
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One failed MPI call, as one line.
 public struct ProcessGroupError: Error, CustomStringConvertible, Sendable {
@@ -38,11 +35,6 @@ public final class MPIProcessGroup: ProcessGroup {
 
     public func barrier() throws {
         try Self.check { t2i_mpi_barrier($0, $1) }
-    }
-
-    public func abort(code: Int32) -> Never {
-        t2i_mpi_abort(code)
-        exit(code)
     }
 
     /// MPI_Finalize: the last MPI call of a rank that ends normally.

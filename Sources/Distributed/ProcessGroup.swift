@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The processes that train one model together (DESIGN §11): one process, or the ranks of an
 /// `mpirun` job. Every collective is called by all ranks in the same order.
 public protocol ProcessGroup: AnyObject, Sendable {
@@ -16,8 +12,6 @@ public protocol ProcessGroup: AnyObject, Sendable {
     func any(_ flag: Bool) throws -> Bool
     /// Returns when every rank has called it.
     func barrier() throws
-    /// Ends every process of the group now, with `code`.
-    func abort(code: Int32) -> Never
 }
 
 extension ProcessGroup {
@@ -50,5 +44,4 @@ public final class SingleProcess: ProcessGroup {
     }
     public func any(_ flag: Bool) throws -> Bool { flag }
     public func barrier() throws {}
-    public func abort(code: Int32) -> Never { exit(code) }
 }

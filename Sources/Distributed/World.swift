@@ -10,9 +10,6 @@ public enum World {
         cached = group
         return group
     }
-
-    /// The group when it has been set up, without setting it up.
-    public static var current: (any ProcessGroup)? { cached }
 }
 
 extension World {

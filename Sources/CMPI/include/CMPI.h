@@ -21,9 +21,6 @@ int t2i_mpi_allreduce_max(int value, int *result, char *error, size_t error_leng
 /// All ranks reach this point.
 int t2i_mpi_barrier(char *error, size_t error_length);
 
-/// Ends every rank of the job with `code` (MPI_Abort).
-void t2i_mpi_abort(int code);
-
 /// MPI_Finalize.
 int t2i_mpi_finalize(void);
 
