@@ -14,21 +14,31 @@ public struct ShapesGenerator: Sendable {
     public let seed: UInt64
     /// The probability that a sample holds two objects, in [0, 1].
     public let twoObjectFraction: Double
+    /// Colour–shape combinations no object is drawn as (held out from training).
+    public let excluded: Set<ShapeCombination>
 
     /// Creates a generator.
     ///
-    /// - Throws: ``DatasetError/invalidArgument(_:)`` when `size` is outside 8…4096 or the fraction
-    ///   is outside [0, 1].
-    public init(size: Int = 32, seed: UInt64 = 0, twoObjectFraction: Double = ShapesGenerator.defaultTwoObjectFraction) throws {
+    /// With `excluded` combinations, a scene holding one is drawn again from the rest of the same
+    /// stream (so every other sample, and every sample when nothing is excluded, is unchanged).
+    ///
+    /// - Throws: ``DatasetError/invalidArgument(_:)`` when `size` is outside 8…4096, the fraction
+    ///   is outside [0, 1], or `excluded` leaves nothing to draw.
+    public init(size: Int = 32, seed: UInt64 = 0, twoObjectFraction: Double = ShapesGenerator.defaultTwoObjectFraction,
+                excluded: Set<ShapeCombination> = []) throws {
         guard (8...4096).contains(size) else {
             throw DatasetError.invalidArgument("shapes size must be in 8...4096, got \(size)")
         }
         guard (0...1).contains(twoObjectFraction) else {
             throw DatasetError.invalidArgument("two-object fraction must be in [0, 1], got \(twoObjectFraction)")
         }
+        if let problem = ShapeCombination.problem(excluding: excluded, twoObjects: twoObjectFraction > 0) {
+            throw DatasetError.invalidArgument("the excluded combinations \(problem)")
+        }
         self.size = size
         self.seed = seed
         self.twoObjectFraction = twoObjectFraction
+        self.excluded = excluded
     }
 
     /// The scene of sample `index` (≥ 0).
@@ -36,6 +46,15 @@ public struct ShapesGenerator: Sendable {
         precondition(index >= 0, "sample index must be non-negative, got \(index)")
         var rng = KeyedRandom(seed: seed, stream: UInt64(index))
         let twoObjects = rng.nextUnit() < twoObjectFraction
+        while true {
+            let scene = draw(twoObjects: twoObjects, &rng)
+            // init checked that allowed scenes exist; each draw finds one with probability ≥ 1/18²
+            if excluded.isEmpty || !scene.objects.contains(where: { excluded.contains(ShapeCombination($0)) }) { return scene }
+        }
+    }
+
+    /// One scene drawn from `rng`, exclusions not considered.
+    private func draw(twoObjects: Bool, _ rng: inout KeyedRandom) -> ShapesScene {
         let background = pick(ShapeBackground.allCases, &rng)
         guard twoObjects else {
             let object = ShapeObject(

@@ -31,6 +31,9 @@ extension DataCommand {
         @Option(name: .long, help: "Share of images holding two small objects in a relation (0...1).")
         var twoObjectFraction: Double = ShapesGenerator.defaultTwoObjectFraction
 
+        @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A colour–shape combination no object is drawn as, e.g. \"green triangle\" (repeatable).", valueName: "colour shape"))
+        var exclude: [String] = []
+
         func validate() throws {
             guard !out.isEmpty else { throw ValidationError("--out must name a folder") }
             guard (1...RunConfig.Limits.images).contains(count) else {
@@ -40,11 +43,19 @@ extension DataCommand {
             guard (0...1).contains(twoObjectFraction) else {
                 throw ValidationError("--two-object-fraction must be in 0...1, got \(twoObjectFraction)")
             }
+            for entry in exclude where ShapeCombination(parsing: entry) == nil {
+                throw ValidationError("--exclude '\(entry)' is not a colour and a shape, e.g. 'green triangle'")
+            }
+            if let problem = ShapeCombination.problem(excluding: excluded, twoObjects: twoObjectFraction > 0) {
+                throw ValidationError("--exclude: the excluded combinations \(problem)")
+            }
         }
+
+        var excluded: Set<ShapeCombination> { Set(exclude.compactMap { ShapeCombination(parsing: $0) }) }
 
         func run() throws {
             let start = ContinuousClock.now
-            let generator = try ShapesGenerator(size: size, seed: seed, twoObjectFraction: twoObjectFraction)
+            let generator = try ShapesGenerator(size: size, seed: seed, twoObjectFraction: twoObjectFraction, excluded: excluded)
             let interrupt = InterruptFlag()
             let summary = try exitingOnInterruption {
                 try generator.write(count: count, to: URL(fileURLWithPath: out)) { interrupt.isRaised }

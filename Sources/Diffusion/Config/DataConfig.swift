@@ -1,3 +1,5 @@
+import Datasets
+
 /// Where a run's training images come from (DESIGN §5).
 public struct DataConfig: Codable, Equatable, Sendable {
     /// "shapes" (generated into `path` when the folder is missing) or "folder" (an existing dataset).
@@ -20,6 +22,9 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var captionColumn: String = "text"
     /// Share of two-object samples for `shapes`.
     public var twoObjectFraction: Double = 0.1
+    /// Colour–shape combinations `shapes` never draws, e.g. ["green triangle", "red square"]: held
+    /// out from training so that `t2i eval shapes` can ask for them (compositional generalisation).
+    public var exclude: [String] = []
     /// Validation share in thousandths, chosen by a stable hash of the file name.
     public var validationPerMille: Int = 50
     /// Random horizontal flips (never for captions that say left or right).
@@ -31,6 +36,11 @@ public struct DataConfig: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// `exclude` parsed (validated by `RunConfig.validate`, which names a bad entry).
+    public var excludedCombinations: Set<ShapeCombination> {
+        Set(exclude.compactMap { ShapeCombination(parsing: $0) })
+    }
+
     enum CodingKeys: String, CodingKey {
         case kind
         case path
@@ -40,6 +50,7 @@ public struct DataConfig: Codable, Equatable, Sendable {
         case resizeFilter = "resize_filter"
         case captionColumn = "caption_column"
         case twoObjectFraction = "two_object_fraction"
+        case exclude
         case validationPerMille = "validation_per_mille"
         case flip
         case allowBadEntries = "allow_bad_entries"

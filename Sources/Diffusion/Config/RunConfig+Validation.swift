@@ -48,6 +48,15 @@ extension RunConfig {
         }
         guard !data.captionColumn.isEmpty else { throw fail("data.caption_column", "must name a key of metadata.jsonl") }
         try finite("data.two_object_fraction", data.twoObjectFraction, 0...1, "between 0 and 1")
+        if !data.exclude.isEmpty {
+            guard data.kind == "shapes" else { throw fail("data.exclude", "applies to generated shapes data only (data.kind is '\(data.kind)')") }
+            for entry in data.exclude where ShapeCombination(parsing: entry) == nil {
+                throw fail("data.exclude", "'\(entry)' is not a colour and a shape, e.g. 'green triangle' (colours: \(ShapeColour.allCases.map(\.word).joined(separator: ", ")); shapes: \(ShapeKind.allCases.map(\.word).joined(separator: ", ")))")
+            }
+            if let problem = ShapeCombination.problem(excluding: data.excludedCombinations, twoObjects: data.twoObjectFraction > 0) {
+                throw fail("data.exclude", problem)
+            }
+        }
         guard (0..<1000).contains(data.validationPerMille) else {
             throw fail("data.validation_per_mille", "must be between 0 and 999, got \(data.validationPerMille)")
         }

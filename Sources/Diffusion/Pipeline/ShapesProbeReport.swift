@@ -56,14 +56,17 @@ public struct ShapesProbeReport: Sendable {
 
     /// Each image above its 3-pixel verdict band (see ``grid(columns:)``).
     public func cells() throws -> [Image] {
-        try items.map { item -> Image in
-            let band = 3
-            let (w, h) = (item.image.width, item.image.height)
-            let rgb = item.image.format == .rgb ? item.image : item.image.converted(to: .rgb)
-            var pixels = rgb.pixels
-            let colour: [UInt8] = item.verdict.fullyRight ? [30, 160, 50] : [220, 30, 30]
-            for _ in 0..<(band * w) { pixels += colour }
-            return try Image(width: w, height: h + band, format: .rgb, pixels: pixels)
-        }
+        try items.map { try Self.banded($0.image, right: $0.verdict.fullyRight) }
+    }
+
+    /// `image` (as RGB) above a 3-pixel band: green when `right`, red otherwise.
+    static func banded(_ image: Image, right: Bool) throws -> Image {
+        let band = 3
+        let (w, h) = (image.width, image.height)
+        let rgb = image.format == .rgb ? image : image.converted(to: .rgb)
+        var pixels = rgb.pixels
+        let colour: [UInt8] = right ? [30, 160, 50] : [220, 30, 30]
+        for _ in 0..<(band * w) { pixels += colour }
+        return try Image(width: w, height: h + band, format: .rgb, pixels: pixels)
     }
 }

@@ -72,18 +72,23 @@ public enum ShapesProbeScorer {
         }
     }
 
-    /// Reads `image` (RGB or RGBA; alpha ignored).
-    public static func read(_ image: Image) -> ShapesProbeReading {
-        let (w, h, channels) = (image.width, image.height, image.channels)
-        let side = min(w, h)
+    /// `image`'s pixels as RGB triples, row by row (alpha ignored).
+    static func rgbPixels(_ image: Image) -> [(Double, Double, Double)] {
+        let (count, channels) = (image.width * image.height, image.channels)
         var pixels: [(Double, Double, Double)] = []
-        pixels.reserveCapacity(w * h)
+        pixels.reserveCapacity(count)
         image.pixels.withUnsafeBufferPointer { p in
-            for i in 0..<(w * h) {
+            for i in 0..<count {
                 pixels.append((Double(p[i * channels]), Double(p[i * channels + 1]), Double(p[i * channels + 2])))
             }
         }
-        // 1. background: vote of the border pixels over all nine classes
+        return pixels
+    }
+
+    /// Step 1: the background by a vote of the border pixels over all nine classes, and the mean
+    /// RGB of the border pixels of the winning class.
+    static func background(_ pixels: [(Double, Double, Double)], width w: Int, height h: Int)
+        -> (background: ShapeBackground?, rgb: (Double, Double, Double)) {
         var votes = [Int](repeating: 0, count: references.count)
         var border: [(index: Int, cls: Int)] = []
         for y in 0..<h {
@@ -94,42 +99,71 @@ public enum ShapesProbeScorer {
             }
         }
         let winner = votes.indices.max { votes[$0] < votes[$1] || (votes[$0] == votes[$1] && $0 > $1) } ?? 0
-        var background = (0.0, 0.0, 0.0)
+        var rgb = (0.0, 0.0, 0.0)
         var members = 0.0
         for (index, cls) in border where cls == winner {
             let p = pixels[index]
-            background = (background.0 + p.0, background.1 + p.1, background.2 + p.2)
+            rgb = (rgb.0 + p.0, rgb.1 + p.1, rgb.2 + p.2)
             members += 1
         }
-        background = (background.0 / members, background.1 / members, background.2 / members)
-        var reading = ShapesProbeReading(background: references[winner].background, colour: nil, shape: nil, size: nil,
+        return (references[winner].background, (rgb.0 / members, rgb.1 / members, rgb.2 / members))
+    }
+
+    /// The object colour among `candidates` (pixel indices; all pixels when nil): the majority
+    /// nearest object colour of the core pixels, those at least `coreFraction` as far from the
+    /// background as the farthest candidate (`distances`: each pixel's distance from the background).
+    static func colourIndex(_ pixels: [(Double, Double, Double)], distances: [Double], candidates: [Int]) -> Int {
+        let farthest = candidates.map { distances[$0] }.max() ?? 0
+        let objects = ShapeBackground.allCases.count..<references.count
+        var colourVotes = [Int](repeating: 0, count: references.count)
+        for i in candidates where distances[i] >= coreFraction * farthest {
+            colourVotes[nearest(pixels[i], in: objects)] += 1
+        }
+        return objects.max { colourVotes[$0] < colourVotes[$1] || (colourVotes[$0] == colourVotes[$1] && $0 > $1) } ?? objects.lowerBound
+    }
+
+    /// Step 3: pixel `i`'s coverage α on the line from `background` to reference colour `colour`,
+    /// clamped to [0, 1]; below `noiseCoverage` it is 0.
+    static func coverage(_ p: (Double, Double, Double), background: (Double, Double, Double), colour: Int) -> Double {
+        let c = references[colour].rgb
+        let axis = (c.0 - background.0, c.1 - background.1, c.2 - background.2)
+        let axisSquared = max(axis.0 * axis.0 + axis.1 * axis.1 + axis.2 * axis.2, 1)
+        let projection = ((p.0 - background.0) * axis.0 + (p.1 - background.1) * axis.1 + (p.2 - background.2) * axis.2) / axisSquared
+        let a = min(max(projection, 0), 1)
+        return a < noiseCoverage ? 0 : a
+    }
+
+    /// Reads `image` (RGB or RGBA; alpha ignored).
+    public static func read(_ image: Image) -> ShapesProbeReading {
+        let (w, h) = (image.width, image.height)
+        let pixels = rgbPixels(image)
+        // 1. background: vote of the border pixels over all nine classes
+        let (backgroundClass, background) = Self.background(pixels, width: w, height: h)
+        var reading = ShapesProbeReading(background: backgroundClass, colour: nil, shape: nil, size: nil,
                                          position: nil, area: 0, fill: 0, skewness: 0, centreX: 0, centreY: 0)
 
         // 2. colour: majority nearest object colour among the core pixels
         let distances = pixels.map { distanceSquared($0, background).squareRoot() }
-        let farthest = distances.max() ?? 0
-        guard farthest >= minimumContrast else { return reading }
-        let objects = ShapeBackground.allCases.count..<references.count
-        var colourVotes = [Int](repeating: 0, count: references.count)
-        for (i, d) in distances.enumerated() where d >= coreFraction * farthest {
-            colourVotes[nearest(pixels[i], in: objects)] += 1
-        }
-        let colourIndex = objects.max { colourVotes[$0] < colourVotes[$1] || (colourVotes[$0] == colourVotes[$1] && $0 > $1) } ?? objects.lowerBound
-        reading.colour = references[colourIndex].colour
+        guard (distances.max() ?? 0) >= minimumContrast else { return reading }
+        let colour = colourIndex(pixels, distances: distances, candidates: Array(pixels.indices))
+        reading.colour = references[colour].colour
 
-        // 3. coverage α along background → object colour
-        let c = references[colourIndex].rgb
-        let axis = (c.0 - background.0, c.1 - background.1, c.2 - background.2)
-        let axisSquared = max(axis.0 * axis.0 + axis.1 * axis.1 + axis.2 * axis.2, 1)
+        // 3. coverage α along background → object colour; 4–6 from its moments
+        let alpha = pixels.map { coverage($0, background: background, colour: colour) }
+        measure(alpha, width: w, height: h, into: &reading)
+        return reading
+    }
+
+    /// Steps 4–6 on the coverage `alpha` ((H, W), row by row): area, shape, size and position,
+    /// written into `reading` (left unset when the area is 0).
+    static func measure(_ alpha: [Double], width w: Int, height h: Int, into reading: inout ShapesProbeReading) {
+        let side = min(w, h)
         var columnSums = [Double](repeating: 0, count: w), rowSums = [Double](repeating: 0, count: h)
         var area = 0.0, sumX = 0.0, sumY = 0.0
-        // pixels: (H, W) RGB; pixel (x, y) covers [x, x + 1) × [y, y + 1), its coverage α in [0, 1]
+        // pixel (x, y) covers [x, x + 1) × [y, y + 1), its coverage α in [0, 1]
         for y in 0..<h {
             for x in 0..<w {
-                let p = pixels[y * w + x]
-                let projection = ((p.0 - background.0) * axis.0 + (p.1 - background.1) * axis.1 + (p.2 - background.2) * axis.2) / axisSquared
-                var a = min(max(projection, 0), 1)
-                if a < noiseCoverage { a = 0 }
+                let a = alpha[y * w + x]
                 guard a > 0 else { continue }
                 area += a
                 sumX += a * (Double(x) + 0.5)
@@ -138,7 +172,7 @@ public enum ShapesProbeScorer {
                 rowSums[y] += a
             }
         }
-        guard area > 0 else { return reading }
+        guard area > 0 else { return }
         reading.area = area
 
         // 4. shape: vertical skewness, then fill
@@ -170,6 +204,5 @@ public enum ShapesProbeScorer {
         reading.centreY = centreY / Double(h)
         func cell(_ f: Double) -> Int { f < 0.375 ? 0 : f < 0.625 ? 1 : 2 }
         reading.position = GridPosition(column: cell(reading.centreX), row: cell(reading.centreY))
-        return reading
     }
 }

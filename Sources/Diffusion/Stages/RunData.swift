@@ -22,7 +22,8 @@ public struct RunData: Sendable {
         case "shapes":
             if !FileManager.default.fileExists(atPath: captions.path) {
                 note?("generating \(data.count) shapes images (\(data.size)×\(data.size)) into \(folder.path)")
-                let generator = try ShapesGenerator(size: data.size, seed: UInt64(config.seed), twoObjectFraction: data.twoObjectFraction)
+                let generator = try ShapesGenerator(size: data.size, seed: UInt64(config.seed), twoObjectFraction: data.twoObjectFraction,
+                                                    excluded: data.excludedCombinations)
                 _ = try generator.write(count: data.count, to: folder, shouldStop: shouldStop)
             }
         case "folder":
@@ -34,6 +35,12 @@ public struct RunData: Sendable {
         dataset = try CaptionedDataset.load(from: folder, size: data.size, filter: ResampleFilter(rawValue: data.resizeFilter) ?? .bicubic,
                                             captionColumn: data.captionColumn, allowBadEntries: data.allowBadEntries,
                                             note: note, shouldStop: shouldStop)
+        if data.kind == "shapes", let held = Self.heldOutShown(in: dataset, excluded: data.excludedCombinations) {
+            dataset.discardNewPreparedFile()
+            throw ConfigError(source: "config", key: "data.exclude",
+                              "'\(held.combination)' is held out, but \(held.count) captions in \(folder.path) show it "
+                              + "(a folder generated without the exclusion?); set data.path to a new folder")
+        }
         crop = CropMode(rawValue: data.crop) ?? .center
         trainIndices = dataset.indices(in: .train, validationPerMille: data.validationPerMille)
         validationIndices = dataset.indices(in: .validation, validationPerMille: data.validationPerMille)
@@ -42,6 +49,16 @@ public struct RunData: Sendable {
             throw ConfigError(source: "config", key: "data.validation_per_mille",
                               "leaves \(trainIndices.count) training and \(validationIndices.count) validation images in \(folder.path)")
         }
+    }
+
+    /// The first excluded combination some caption of `dataset` names, and how many captions do.
+    static func heldOutShown(in dataset: CaptionedDataset, excluded: Set<ShapeCombination>) -> (combination: ShapeCombination, count: Int)? {
+        for combination in excluded.sorted() {
+            let phrase = " \(combination) "
+            let count = dataset.captions.count { " \($0) ".contains(phrase) }
+            if count > 0 { return (combination, count) }
+        }
+        return nil
     }
 
     /// A shuffling loader over the training split, cropping as `data.crop` says unless `centreOnly`.
