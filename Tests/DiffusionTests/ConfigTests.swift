@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Datasets
 import Diffusion
 
 @Suite struct ConfigTests {
@@ -74,6 +75,26 @@ import Diffusion
         let url = URL(fileURLWithPath: "/nonexistent/run.yaml")
         let error = #expect(throws: ConfigError.self) { try ConfigLoader.load(file: url) }
         #expect(error?.description == "/nonexistent/run.yaml: no such config file")
+    }
+
+    @Test func excludeIsValidatedNamingTheKey() throws {
+        func message(_ yaml: String) -> String? {
+            do {
+                try ConfigLoader.resolve(yaml: yaml, source: "x.yaml").validate(source: "x.yaml")
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(message("data:\n  exclude: [green triangle, red square]\n") == nil)
+        let config = try ConfigLoader.resolve(yaml: "data:\n  exclude: [green triangle, 'red  square']\n", source: "x.yaml")
+        #expect(config.data.excludedCombinations == [ShapeCombination(colour: .green, shape: .triangle), ShapeCombination(colour: .red, shape: .square)])
+        #expect(message("data:\n  exclude: [green hexagon]\n")?.hasPrefix("x.yaml: data.exclude: 'green hexagon' is not a colour and a shape, e.g. 'green triangle' (colours: red, green") == true,
+                "\(message("data:\n  exclude: [green hexagon]\n") ?? "nil")")
+        #expect(message("data:\n  kind: folder\n  exclude: [green triangle]\n") == "x.yaml: data.exclude: applies to generated shapes data only (data.kind is 'folder')")
+        let allButRed = ShapeCombination.all.filter { $0.colour != .red }.map { "'\($0)'" }.joined(separator: ", ")
+        #expect(message("data:\n  exclude: [\(allButRed)]\n") == "x.yaml: data.exclude: leave only red objects, and two-object scenes need two colours (or set the two-object fraction to 0)")
+        #expect(message("data:\n  two_object_fraction: 0\n  exclude: [\(allButRed)]\n") == nil)
     }
 
     @Test func yamlRoundTrips() throws {
