@@ -58,4 +58,19 @@ struct ConfigValidateCommandTests {
         let out = try T2IBinary().run(["config", "validate", Self.configs.appendingPathComponent(name).path], in: Self.configs)
         #expect(out.status == 0 && out.stdout.hasSuffix(": ok\n"), "\(out.stderr)")
     }
+
+    @Test("the composition study's configs validate, each holding combinations out of data of its own")
+    func experimentConfigsValidate() throws {
+        let folder = Self.configs.appendingPathComponent("experiments")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(names.count >= 8, "\(names)")
+        for name in names {
+            let file = folder.appendingPathComponent(name)
+            let out = try T2IBinary().run(["config", "validate", file.path], in: Self.configs)
+            #expect(out.status == 0 && out.stdout.hasSuffix(": ok\n"), "\(name): \(out.stderr)")
+            let shown = try T2IBinary().run(["config", "show", file.path], in: Self.configs)
+            #expect(shown.stdout.contains("  exclude:\n  - green triangle\n  - red square\n  - blue circle\n"), "\(name): \(shown.stdout)")
+            #expect(shown.stdout.contains("path: data/study-p"), "\(name): a data folder of the study's own, not the default's")
+        }
+    }
 }
