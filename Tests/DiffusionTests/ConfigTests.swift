@@ -77,6 +77,14 @@ import Diffusion
         #expect(error?.description == "/nonexistent/run.yaml: no such config file")
     }
 
+    @Test func duplicatedKeyIsOneShortLineWithItsPlace() {
+        let yaml = "seed: 0\nunet:\n  layers_per_block: 1\n  block_out_channels: [32, 32]\n  layers_per_block: 2\n" + String(repeating: "# filler\n", count: 50)
+        #expect(throws: ConfigError(source: "x.yaml", key: nil,
+                                    "not valid YAML: Parser: expected all keys to be unique but found the following duplicated key(s): 'layers_per_block'. (line 3, column 3)")) {
+            try ConfigLoader.resolve(yaml: yaml, source: "x.yaml")
+        }
+    }
+
     @Test func excludeIsValidatedNamingTheKey() throws {
         func message(_ yaml: String) -> String? {
             do {

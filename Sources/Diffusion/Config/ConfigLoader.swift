@@ -175,7 +175,14 @@ public enum ConfigLoader {
     }
 
     private static func oneLine(_ value: Any) -> String {
-        String(describing: value).split(whereSeparator: \.isNewline).joined(separator: " ")
+        let text = String(describing: value).split(whereSeparator: \.isNewline).joined(separator: " ")
+        // Yams puts the whole document in some messages ("… 'key'. Context: <every line> in line 49,
+        // column 3"): keep the message and where, not the file.
+        if let context = text.range(of: " Context: "), let place = text.range(of: " in line ", options: .backwards),
+           context.upperBound <= place.lowerBound {
+            return String(text[..<context.lowerBound]) + " (line " + text[place.upperBound...].trimmingCharacters(in: .whitespaces) + ")"
+        }
+        return text
     }
 
     /// Levenshtein distance, for "did you mean" suggestions.
