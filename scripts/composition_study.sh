@@ -5,19 +5,22 @@
 # held-out colour–shape combinations).
 #
 #   scripts/composition_study.sh [-b GFLOP] [-s SEEDS] [-g "G1 G2 …"] CONFIG.yaml…
-#   e.g. scripts/composition_study.sh -b 30000 Configs/experiments/*.yaml
+#   e.g. scripts/composition_study.sh -g "2 4 7.5" Configs/experiments/*.yaml
 #
-# -b  the U-Net's training budget in GFLOP (default 30000, about 1900 steps of the default U-Net:
-#     ~45 min on 2 quiet cores). Each run gets ⌈budget / its GFLOP per step⌉ steps, the GFLOP per
-#     step counted by `t2i bench train-unet` (the products that ran, forward and backward), so a
-#     wider U-Net trains fewer steps and the budget does not depend on how busy the machine is.
+# -b  the U-Net's training budget in GFLOP (default 120000: 2035 steps of the default U-Net, which
+#     counts 58.97 GFLOP per step at batch 64 — about 55 min on 2 quiet cores). Each run gets
+#     ⌈budget / its GFLOP per step⌉ steps, the GFLOP per step counted by `t2i bench train-unet`
+#     (the products that ran, forward and backward), so a wider U-Net trains fewer steps and the
+#     budget does not depend on how busy the machine is.
 # -s  images per eval prompt (default 2).
-# -g  guidance scales to score every run's two-object prompts at (default: the config's, 4).
+# -g  guidance scales to score every run at (default: the config's sampling.guidance, 4).
 #
 # The text encoder and the autoencoder are trained once per distinct config of theirs (keyed by a
-# hash of their sections, and for the encoder the data) for the steps their config says — outside the budget, as
-# Imagen's frozen text encoders were — and copied into each run. Everything is resumable: run the
-# same command again after a stop and finished stages and evals are kept.
+# hash of their sections, and for the encoder the data) for the steps their config says — outside
+# the budget, as Imagen's frozen text encoders were — and copied into each run. (A trained
+# autoencoder of the same config can be put in $STUDY/shared/ae-KEY/vae beforehand to skip its
+# hour: the script prints the key.) Everything is resumable: run the same command again after a
+# stop and finished stages and evals are kept.
 #
 # Writes $STUDY (default runs/study): one run folder per config, shared/ (encoders and autoencoders),
 # results.csv (one row per run and guidance scale). Plot with scripts/plot_composition_study.py.
@@ -26,7 +29,7 @@ set -euo pipefail
 
 T2I=${T2I:-.build/release/t2i}
 STUDY=${STUDY:-runs/study}
-budget=30000
+budget=120000
 seeds=2
 guidances=""
 while getopts "b:s:g:" option; do
