@@ -129,6 +129,18 @@ struct ShapesPairScorerTests {
         }
     }
 
+    @Test("a blank canvas has no object: everything but the background is wrong")
+    func blank() throws {
+        for scene in ShapesProbe.pairPrompts.prefix(6) {
+            let bg = scene.background.rgb
+            let canvas = try Image(width: 32, height: 32, format: .rgb, pixels: (0..<(32 * 32)).flatMap { _ in [bg.0, bg.1, bg.2] })
+            let empty = ShapesProbeScorer.readObjects(canvas)
+            #expect(empty.objects.isEmpty && empty.specks == 0)
+            #expect(empty.pairVerdict(for: scene) == ShapesPairVerdict(colours: false, shapes: false, relation: false, count: false, background: true))
+            #expect(empty.summary == "no object on \(scene.background.rawValue)")
+        }
+    }
+
     @Test("one blob in both colours is one object, not two")
     func blob() throws {
         for scene in ShapesProbe.pairPrompts {
