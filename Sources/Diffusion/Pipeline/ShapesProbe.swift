@@ -76,33 +76,35 @@ public enum ShapesProbe {
     /// each with `ShapesProbeScorer.readObjects`.
     public static func evaluatePairs(pipeline: TextToImagePipeline, settings: Settings, prompts: [ShapesScene] = pairPrompts,
                                      progress: ((Int, Int) -> Void)? = nil) throws -> ShapesPairReport {
-        var items: [ShapesPairReport.Item] = []
-        for (k, scene) in prompts.enumerated() {
-            let images = try Image.images(fromBatch: pipeline.generate(settings.request(scene.caption)))
-            for (i, image) in images.enumerated() {
-                let reading = ShapesProbeScorer.readObjects(image)
-                items.append(ShapesPairReport.Item(scene: scene, seed: settings.seed &+ UInt64(i), image: image,
-                                                   reading: reading, verdict: reading.pairVerdict(for: scene)))
-            }
-            progress?(k + 1, prompts.count)
+        try generate(pipeline: pipeline, settings: settings, prompts: prompts, progress: progress) { image, scene in
+            let reading = ShapesProbeScorer.readObjects(image)
+            return (reading, reading.pairVerdict(for: scene))
         }
-        return ShapesPairReport(items: items, settings: settings)
     }
 
     /// Generates `settings.seeds` images for each of `prompts` with `pipeline` and scores them.
     /// `progress` hears (prompts done, prompts in all) after each prompt.
     public static func evaluate(pipeline: TextToImagePipeline, settings: Settings, prompts: [ShapesScene] = prompts,
                                 progress: ((Int, Int) -> Void)? = nil) throws -> ShapesProbeReport {
-        var items: [ShapesProbeReport.Item] = []
+        try generate(pipeline: pipeline, settings: settings, prompts: prompts, progress: progress) { image, scene in
+            let reading = ShapesProbeScorer.read(image)
+            return (reading, reading.verdict(for: scene))
+        }
+    }
+
+    /// Generates `settings.seeds` images for each of `prompts` and scores each with `score`.
+    static func generate<Reading, Verdict>(pipeline: TextToImagePipeline, settings: Settings, prompts: [ShapesScene],
+                                           progress: ((Int, Int) -> Void)?,
+                                           score: (Image, ShapesScene) -> (Reading, Verdict)) throws -> ShapesReport<Reading, Verdict> {
+        var items: [ShapesReport<Reading, Verdict>.Item] = []
         for (k, scene) in prompts.enumerated() {
             let images = try Image.images(fromBatch: pipeline.generate(settings.request(scene.caption)))
             for (i, image) in images.enumerated() {
-                let reading = ShapesProbeScorer.read(image)
-                items.append(ShapesProbeReport.Item(scene: scene, seed: settings.seed &+ UInt64(i), image: image,
-                                                    reading: reading, verdict: reading.verdict(for: scene)))
+                let (reading, verdict) = score(image, scene)
+                items.append(.init(scene: scene, seed: settings.seed &+ UInt64(i), image: image, reading: reading, verdict: verdict))
             }
             progress?(k + 1, prompts.count)
         }
-        return ShapesProbeReport(items: items, settings: settings)
+        return ShapesReport(items: items, settings: settings)
     }
 }

@@ -163,10 +163,21 @@ public struct ShapesObjectsReading: Sendable, Equatable {
 }
 
 /// Which parts of a two-object prompt one image gets right.
-public struct ShapesPairVerdict: Sendable, Equatable {
+public struct ShapesPairVerdict: ShapesVerdict {
     /// The parts scored, in the order they print.
     public enum Attribute: String, CaseIterable, Sendable {
         case colours, shapes, relation, count, background
+    }
+
+    public static let probeName = "two-object probe"
+    public static func meaning(_ attribute: Attribute) -> String? {
+        switch attribute {
+        case .colours: "both objects' colours"
+        case .shapes: "both objects' shapes"
+        case .relation: "first object left of / above the second"
+        case .count: "exactly two objects"
+        case .background: nil
+        }
     }
 
     /// Both objects have their colours.
@@ -195,14 +206,5 @@ public struct ShapesPairVerdict: Sendable, Equatable {
         case .count: count
         case .background: background
         }
-    }
-
-    /// Everything right.
-    public var fullyRight: Bool { Attribute.allCases.allSatisfy { self[$0] } }
-
-    /// "✓" or the wrong parts, e.g. "✗ relation, count".
-    public var summary: String {
-        let wrong = Attribute.allCases.filter { !self[$0] }.map(\.rawValue)
-        return wrong.isEmpty ? "✓" : "✗ " + wrong.joined(separator: ", ")
     }
 }

@@ -1,9 +1,12 @@
-/// Which attributes of one generated image match its prompt.
-public struct ShapesProbeVerdict: Sendable, Equatable {
+/// Which attributes of one generated single-object image match its prompt.
+public struct ShapesProbeVerdict: ShapesVerdict {
     /// The attributes the probe scores, in the order it prints them.
     public enum Attribute: String, CaseIterable, Sendable {
         case colour, shape, size, position, background
     }
+
+    public static let probeName = "shapes probe"
+    public static func meaning(_ attribute: Attribute) -> String? { nil }
 
     public var colour: Bool
     public var shape: Bool
@@ -28,14 +31,5 @@ public struct ShapesProbeVerdict: Sendable, Equatable {
         case .position: position
         case .background: background
         }
-    }
-
-    /// All five attributes match.
-    public var fullyRight: Bool { Attribute.allCases.allSatisfy { self[$0] } }
-
-    /// "✓" or the wrong attributes, e.g. "✗ shape, size".
-    public var summary: String {
-        let wrong = Attribute.allCases.filter { !self[$0] }.map(\.rawValue)
-        return wrong.isEmpty ? "✓" : "✗ " + wrong.joined(separator: ", ")
     }
 }
