@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Imaging
 import Diffusion
 
 extension EvalCommand {
@@ -83,20 +84,19 @@ extension EvalCommand {
             var summaries: [String] = []
             for (set, file) in zip(sets, files) {
                 let bar = GenerateCommand.StepProgress(label: "generating \(set.rawValue)", unit: "prompts")
-                let lines: [String]
+                let report: (items: [String], lines: [String], grid: Image)
                 switch set {
                 case .single, .heldOut:
                     let scenes = set == .single ? ShapesProbe.prompts : ShapesProbe.heldOutPrompts(excluded)
-                    let report = try ShapesProbe.evaluate(pipeline: pipeline, settings: settings, prompts: scenes) { bar.update($0, of: $1) }
-                    report.itemLines.forEach { print($0) }
-                    lines = report.lines
-                    try GenerationFiles.writeOther(report.grid(), to: file, version: T2IVersion.string, ownPlace: grid == nil)
+                    let single = try ShapesProbe.evaluate(pipeline: pipeline, settings: settings, prompts: scenes) { bar.update($0, of: $1) }
+                    report = (single.itemLines, single.lines, try single.grid())
                 case .pairs:
-                    let report = try ShapesProbe.evaluatePairs(pipeline: pipeline, settings: settings) { bar.update($0, of: $1) }
-                    report.itemLines.forEach { print($0) }
-                    lines = report.lines
-                    try GenerationFiles.writeOther(report.grid(), to: file, version: T2IVersion.string, ownPlace: grid == nil)
+                    let pairs = try ShapesProbe.evaluatePairs(pipeline: pipeline, settings: settings) { bar.update($0, of: $1) }
+                    report = (pairs.itemLines, pairs.lines, try pairs.grid())
                 }
+                report.items.forEach { print($0) }
+                try GenerationFiles.writeOther(report.grid, to: file, version: T2IVersion.string, ownPlace: grid == nil)
+                let lines = report.lines
                 let title = set == .heldOut ? "held out (\(excluded.map(\.description).joined(separator: ", "))): " : ""
                 summaries += [title + lines[0]] + lines.dropFirst()
             }
