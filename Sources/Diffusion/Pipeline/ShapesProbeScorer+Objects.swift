@@ -146,11 +146,12 @@ public struct ShapesObjectsReading: Sendable, Equatable {
         } else {
             relationHolds = false
         }
-        let objectsOfScene = scene.objects
+        // an unmatched object (nil) is never equal to the prompt's, whose colour and shape are set
+        let (a, b) = (scene.objects[0], scene.objects[scene.objects.count - 1])
         return ShapesPairVerdict(
-            colours: first?.colour == objectsOfScene.first?.colour && second?.colour == objectsOfScene.last?.colour && second != nil,
-            shapes: first?.shape == objectsOfScene.first?.shape && second?.shape == objectsOfScene.last?.shape && second != nil,
-            relation: relationHolds, count: objects.count == objectsOfScene.count, background: background == scene.background)
+            colours: first?.colour == a.colour && second?.colour == b.colour,
+            shapes: first?.shape == a.shape && second?.shape == b.shape,
+            relation: relationHolds, count: objects.count == scene.objects.count, background: background == scene.background)
     }
 
     /// A short description, e.g. "red circle (0.25,0.50), blue square (0.75,0.50) on white".
