@@ -35,13 +35,14 @@ final class TapeNode {
     /// Reads this node's gradient and accumulates (+=) into the inputs' gradients.
     let backward: ((UnsafePointer<Float>) -> Void)?
     private var grad: UnsafeMutablePointer<Float>?
-    private let ownsGrad: Bool
+    /// An interior node's own gradient (tensor storage: counted in `TensorMemory`, reused through
+    /// the caching allocator); nil for a leaf.
+    private var ownGrad: TensorStorage?
 
     /// An interior node whose gradient buffer is allocated (zeroed) on first use.
     init(count: Int, backward: @escaping (UnsafePointer<Float>) -> Void) {
         self.count = count
         self.backward = backward
-        self.ownsGrad = true
     }
 
     /// A leaf whose gradient accumulates into caller-owned memory (e.g. a flat gradient buffer).
@@ -49,7 +50,6 @@ final class TapeNode {
         self.count = count
         self.backward = nil
         self.grad = gradient
-        self.ownsGrad = false
     }
 
     /// The gradient buffer if anything has been accumulated into it.
@@ -58,13 +58,9 @@ final class TapeNode {
     /// The gradient buffer, allocated and zeroed on first use.
     func gradBuffer() -> UnsafeMutablePointer<Float> {
         if let grad { return grad }
-        let g = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        g.initialize(repeating: 0, count: count)
-        grad = g
-        return g
-    }
-
-    deinit {
-        if ownsGrad, let grad { grad.deallocate() }
+        let storage = TensorStorage(repeating: 0, count: count)
+        ownGrad = storage
+        grad = storage.pointer
+        return storage.pointer
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Bytes held by tensor storage, counted at the one place it is allocated (`TensorStorage`).
+/// Bytes held by tensor storage, counted at the one place it is allocated (`TensorStorage`), and
+/// the caching allocator's figures (`TensorAllocator`).
 ///
 /// `live` is what tensors hold now; `peak` the most they held since `resetPeak()`. Training
 /// measures a step's appetite with them before it starts (`StageTrainer.checkMemory`), so a batch
@@ -31,17 +32,33 @@ public enum TensorMemory {
         }
     }
 
-    static func freed(_ bytes: Int) {
-        liveBytes.wrappingSubtract(bytes, ordering: .relaxed)
+    /// Counts `bytes` freed; returns what is live after.
+    @discardableResult
+    static func freed(_ bytes: Int) -> Int {
+        liveBytes.wrappingSubtract(bytes, ordering: .relaxed).newValue
     }
 
+    /// Bytes the caching allocator holds in idle buffers for the next tensors (not in `live`).
+    public static var cached: Int { TensorAllocator.idleBytes }
+
+    /// Tensor buffers handed out since the process started, and how many of them came fresh from
+    /// the system rather than from the cache; the difference over a step is its allocations.
+    public static var allocationCounts: (tensors: Int, system: Int) {
+        let c = TensorAllocator.counts
+        return (c.allocations, c.systemAllocations)
+    }
+
+    /// Gives the caching allocator's idle buffers back to the system.
+    public static func releaseCache() { TensorAllocator.releaseCache() }
+
     /// Memory the system can give this process without swapping: `MemAvailable` of
-    /// `/proc/meminfo` on Linux, else the physical memory; nil when neither can be read.
+    /// `/proc/meminfo` on Linux (plus the idle buffers this process caches, which are its to
+    /// reuse), else the physical memory; nil when neither can be read.
     public static func systemAvailable() -> Int? {
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
             for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
                 let fields = line.split(separator: " ")
-                if fields.count >= 2, let kb = Int(fields[1]) { return kb * 1024 }
+                if fields.count >= 2, let kb = Int(fields[1]) { return kb * 1024 + cached }
             }
         }
         let physical = ProcessInfo.processInfo.physicalMemory

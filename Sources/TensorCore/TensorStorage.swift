@@ -4,13 +4,13 @@
 /// path, which first makes sure the storage is uniquely referenced, so storage shared between values
 /// (and so possibly between threads) is never written.
 final class TensorStorage: @unchecked Sendable {
-    /// 64-byte aligned so SIMD loads and BLAS see cache-line aligned rows.
+    /// 64-byte aligned so SIMD loads and BLAS see cache-line aligned rows; from `TensorAllocator`.
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
     /// Uninitialised storage of `count` elements (callers must write every element).
     init(uninitializedCount count: Int) {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = TensorAllocator.allocate(bytes: max(count, 1) * MemoryLayout<Float>.stride)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
         TensorMemory.allocated(max(count, 1) * MemoryLayout<Float>.stride)
@@ -29,7 +29,7 @@ final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        TensorMemory.freed(max(count, 1) * MemoryLayout<Float>.stride)
-        UnsafeMutableRawPointer(pointer).deallocate()
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        TensorAllocator.deallocate(UnsafeMutableRawPointer(pointer), bytes: bytes, live: TensorMemory.freed(bytes))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Diffusion
+import TensorCore
 
 /// Options shared by the `t2i bench train-*` commands that time whole training steps.
 struct StepBenchOptions: ParsableArguments {
@@ -32,5 +33,9 @@ struct StepBenchOptions: ParsableArguments {
         print(String(format: "time per step: median %.3f s (%.2f steps/s, %.0f %@/s); loss %.4f", median, 1 / median,
                      Double(batchSize) / median, unit, results.last?.loss ?? .nan))
         print(String(format: "GFLOP/s: %.1f (%.2f GFLOP per step)", flops / median / 1e9, flops / 1e9))
+        if let last = results.last {
+            print("memory: peak \(TensorMemory.describe(last.peakBytes)) of tensors in a step; \(last.allocations) tensor allocations per step, "
+                  + "\(last.systemAllocations) of them fresh from the system (the rest reuse cached buffers)")
+        }
     }
 }

@@ -11,6 +11,12 @@ public struct StepBenchmark<Model: Module> {
         public let seconds: Double
         public let loss: Float
         public let flops: Int
+        /// Tensor buffers the step took, and how many of them came fresh from the system (not
+        /// from the caching allocator).
+        public let allocations: Int
+        public let systemAllocations: Int
+        /// The most bytes tensors held at once during the step.
+        public let peakBytes: Int
     }
 
     public let model: Model
@@ -35,6 +41,8 @@ public struct StepBenchmark<Model: Module> {
     /// Runs one step and reports its time, loss and counted FLOPs.
     public mutating func step() -> Step {
         let counter = FlopCounter()
+        let before = TensorMemory.allocationCounts
+        TensorMemory.resetPeak()
         let started = DispatchTime.now().uptimeNanoseconds
         gradients.zero()
         var g = generator
@@ -45,7 +53,9 @@ public struct StepBenchmark<Model: Module> {
         GradientClipping.clipGlobalNorm(gradients, maxNorm: 1)
         adam.update(parameters: parameters, gradients: gradients, lr: 1e-4)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        return Step(seconds: seconds, loss: value, flops: counter.total)
+        let after = TensorMemory.allocationCounts
+        return Step(seconds: seconds, loss: value, flops: counter.total, allocations: after.tensors - before.tensors,
+                    systemAllocations: after.system - before.system, peakBytes: TensorMemory.peak)
     }
 
     /// `warmup` untimed steps, then `steps` timed ones.
