@@ -90,4 +90,75 @@ public protocol Backend: Sendable {
     /// Gradient of `upsampleNearest2xForward`: each input pixel accumulates the sum of its 4 children.
     func upsampleNearest2xBackward(gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
                                    batch: Int, channels: Int, height: Int, width: Int)
+
+    // MARK: Elementwise (UnaryOp and BinaryOp below)
+
+    /// y[i] = op(x[i]) for i in 0..<count.
+    func unaryForward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int)
+
+    /// gradInput[i] += gradOutput[i] · op′(x[i]), from the input x and the forward's output y.
+    func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                       gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int)
+
+    /// z = op(a, b) over `shape`, reading a and b through element strides (0 on a stretched axis;
+    /// contiguous row-major strides when nothing is stretched).
+    func binaryForward(_ op: BinaryOp, shape: [Int], a: UnsafePointer<Float>, aStrides: [Int],
+                       b: UnsafePointer<Float>, bStrides: [Int], output: UnsafeMutablePointer<Float>)
+
+    /// The gradients of `binaryForward`, accumulated; a stretched input sums over its stretched axes.
+    func binaryBackward(_ op: BinaryOp, shape: [Int], a: UnsafePointer<Float>, aStrides: [Int],
+                        b: UnsafePointer<Float>, bStrides: [Int], gradOutput: UnsafePointer<Float>,
+                        gradA: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?)
+}
+
+/// An elementwise function of one tensor, `y = f(x)`, as the backends compute it.
+///
+/// The scalar forms keep their own cases (`x / s` is not `x · (1/s)` in floating point) so every
+/// backend rounds as the expression in the comment does.
+public enum UnaryOp: Sendable, Equatable {
+    /// −x
+    case negate
+    /// x + s
+    case add(Float)
+    /// s − x
+    case subtractFrom(Float)
+    /// x · s
+    case multiply(Float)
+    /// x / s
+    case divide(Float)
+    /// x²
+    case square
+    /// xᵖ (`pow`)
+    case pow(Float)
+    /// eˣ
+    case exp
+    /// ln x
+    case log
+    /// √x
+    case sqrt
+    /// 1/√x
+    case rsqrt
+    /// 1/(1+e⁻ˣ)
+    case sigmoid
+    /// tanh x
+    case tanh
+    /// x·σ(x)
+    case silu
+    /// 0.5·x·(1 + erf(x/√2)), PyTorch `gelu(approximate='none')`
+    case gelu
+    /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715x³))), PyTorch `gelu(approximate='tanh')`
+    case geluTanh
+    /// x·σ(1.702x), transformers `quick_gelu`
+    case quickGelu
+    /// min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi
+    case clamp(Float, Float)
+    /// |x|; the gradient is the sign of x (0 at 0, as PyTorch)
+    case abs
+    /// x ≥ t ? v : 0 for `.threshold(t, v)` (a dropout mask from uniform draws); no gradient
+    case threshold(Float, Float)
+}
+
+/// An elementwise function of two tensors, `z = f(a, b)`.
+public enum BinaryOp: Sendable, Equatable {
+    case add, subtract, multiply, divide
 }

@@ -9,7 +9,7 @@ extension Tensor {
     /// Mean absolute error against `target` (PyTorch `F.l1_loss`); the gradient at 0 is 0 as in PyTorch.
     public func l1Loss(_ target: Tensor) -> Tensor {
         let d = self - target
-        return d.unary({ Swift.abs($0) }, derivative: { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }).mean()
+        return d.unary(.abs).mean()
     }
 
     /// Rows of an embedding table (V, D) picked by `ids` → (ids.count, D); backward scatter-adds.
@@ -38,7 +38,7 @@ extension Tensor {
         var u = Tensor(zeros: shape)
         u.withUnsafeMutableBufferPointer { generator.fillUniform($0) }
         let scale = 1 / (1 - p)
-        let mask = u.unary({ $0 >= p ? scale : 0 }, derivative: { _, _ in 0 }).detached
+        let mask = u.unary(.threshold(p, scale)).detached
         return self * mask
     }
 }

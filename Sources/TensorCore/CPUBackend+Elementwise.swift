@@ -1,0 +1,277 @@
+import Foundation
+
+// Elementwise kernels. Each op gets its own loop (the switch is outside the loop), so LLVM
+// inlines the expression and vectorises what it can; exp and the activations built on exp and erf
+// run eight lanes at a time through `VectorMath` instead of libm's scalar calls. The other
+// expressions are written out in place.
+
+extension CPUBackend {
+    /// Elements per parallel block: fixed, so results never depend on the number of threads.
+    static let elementwiseBlock = 1 << 16
+
+    public func unaryForward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
+            Self.unaryForward(op, input + r.lowerBound, output + r.lowerBound, r.count)
+        }
+    }
+
+    /// One block of `unaryForward`. The switch is here, inside the block, so each case's loop is
+    /// compiled with its expression inlined (a closure carried into the parallel loop is not).
+    static func unaryForward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .negate: map(x, y, n) { -$0 }
+        case .add(let s): map(x, y, n) { $0 + s }
+        case .subtractFrom(let s): map(x, y, n) { s - $0 }
+        case .multiply(let s): map(x, y, n) { $0 * s }
+        case .divide(let s): map(x, y, n) { $0 / s }
+        case .square: map(x, y, n) { $0 * $0 }
+        case .pow(let p): map(x, y, n) { Foundation.pow($0, p) }
+        case .exp: VectorMath.map(x, y, n) { VectorMath.exp($0) }
+        case .log: map(x, y, n) { Foundation.log($0) }
+        case .sqrt: map(x, y, n) { $0.squareRoot() }
+        case .rsqrt: map(x, y, n) { 1 / $0.squareRoot() }
+        case .sigmoid: VectorMath.map(x, y, n) { VectorMath.sigmoid($0) }
+        case .tanh: map(x, y, n) { Foundation.tanh($0) }
+        case .silu: VectorMath.map(x, y, n) { VectorMath.silu($0) }
+        case .gelu: VectorMath.map(x, y, n) { VectorMath.gelu($0) }
+        case .geluTanh: map(x, y, n) { ElementwiseMath.geluTanh($0) }
+        case .quickGelu: VectorMath.map(x, y, n) { $0 * VectorMath.sigmoid(1.702 * $0) }
+        case .clamp(let lo, let hi): map(x, y, n) { Swift.min(Swift.max($0, lo), hi) }
+        case .abs: map(x, y, n) { Swift.abs($0) }
+        case .threshold(let t, let v): map(x, y, n) { $0 >= t ? v : 0 }
+        }
+    }
+
+    public func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                              gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
+            let o = r.lowerBound
+            Self.unaryBackward(op, input + o, output + o, gradOutput + o, gradInput + o, r.count)
+        }
+    }
+
+    /// One block of `unaryBackward`.
+    static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                              _ g: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .negate: accumulate(x, y, g, gx, n) { _, _ in -1 }
+        case .add: accumulate(x, y, g, gx, n) { _, _ in 1 }
+        case .subtractFrom: accumulate(x, y, g, gx, n) { _, _ in -1 }
+        case .multiply(let s): accumulate(x, y, g, gx, n) { _, _ in s }
+        case .divide(let s): accumulate(x, y, g, gx, n) { _, _ in 1 / s }
+        case .square: accumulate(x, y, g, gx, n) { x, _ in 2 * x }
+        case .pow(let p): accumulate(x, y, g, gx, n) { x, _ in p * Foundation.pow(x, p - 1) }
+        case .exp: accumulate(x, y, g, gx, n) { _, y in y }
+        case .log: accumulate(x, y, g, gx, n) { x, _ in 1 / x }
+        case .sqrt: accumulate(x, y, g, gx, n) { _, y in 0.5 / y }
+        case .rsqrt: accumulate(x, y, g, gx, n) { _, y in -0.5 * y * y * y }
+        case .sigmoid: accumulate(x, y, g, gx, n) { _, y in y * (1 - y) }
+        case .tanh: accumulate(x, y, g, gx, n) { _, y in 1 - y * y }
+        case .silu: VectorMath.accumulate(x, g, gx, n) { VectorMath.siluDerivative($0) }
+        case .gelu: VectorMath.accumulate(x, g, gx, n) { VectorMath.geluDerivative($0) }
+        case .geluTanh: accumulate(x, y, g, gx, n) { x, _ in ElementwiseMath.geluTanhDerivative(x) }
+        case .quickGelu: VectorMath.accumulate(x, g, gx, n) { x in
+            let s = VectorMath.sigmoid(1.702 * x)
+            return s + 1.702 * x * s * (1 - s)
+        }
+        case .clamp(let lo, let hi): accumulate(x, y, g, gx, n) { x, _ in (x >= lo && x <= hi) ? 1 : 0 }
+        case .abs: accumulate(x, y, g, gx, n) { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }
+        case .threshold: accumulate(x, y, g, gx, n) { _, _ in 0 }
+        }
+    }
+
+    public func binaryForward(_ op: BinaryOp, shape: [Int], a: UnsafePointer<Float>, aStrides: [Int],
+                              b: UnsafePointer<Float>, bStrides: [Int], output z: UnsafeMutablePointer<Float>) {
+        let rows = BroadcastRows(shape, aStrides, bStrides)
+        if rows.contiguous {
+            Parallel.forEach(range: rows.total, blockSize: Self.elementwiseBlock) { r in
+                let o = r.lowerBound
+                Self.binaryForwardRow(op, a + o, 1, b + o, 1, z + o, r.count)
+            }
+            return
+        }
+        Parallel.forEach(range: rows.count, blockSize: rows.rowsPerBlock) { range in
+            for row in range {
+                let (oa, ob) = rows.offsets(row)
+                Self.binaryForwardRow(op, a + oa, rows.innerA, b + ob, rows.innerB, z + row * rows.inner, rows.inner)
+            }
+        }
+    }
+
+    public func binaryBackward(_ op: BinaryOp, shape: [Int], a: UnsafePointer<Float>, aStrides: [Int],
+                               b: UnsafePointer<Float>, bStrides: [Int], gradOutput g: UnsafePointer<Float>,
+                               gradA: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?) {
+        // A pass per input. An input read without stretching gets one term per element (rows in
+        // parallel); a stretched one sums its terms serially, in output order.
+        let rows = BroadcastRows(shape, aStrides, bStrides)
+        for (input, grad) in [(0, gradA), (1, gradB)] {
+            guard let grad else { continue }
+            if rows.contiguous {
+                Parallel.forEach(range: rows.total, blockSize: Self.elementwiseBlock) { r in
+                    let o = r.lowerBound
+                    Self.binaryBackwardRow(op, input, a + o, 1, b + o, 1, g + o, grad + o, 1, r.count)
+                }
+                continue
+            }
+            func row(_ row: Int) {
+                let (oa, ob) = rows.offsets(row)
+                Self.binaryBackwardRow(op, input, a + oa, rows.innerA, b + ob, rows.innerB, g + row * rows.inner,
+                                       grad + (input == 0 ? oa : ob), input == 0 ? rows.innerA : rows.innerB, rows.inner)
+            }
+            if rows.isUnstretched(input) {
+                Parallel.forEach(range: rows.count, blockSize: rows.rowsPerBlock) { range in
+                    for r in range { row(r) }
+                }
+            } else {
+                for r in 0..<rows.count { row(r) }
+            }
+        }
+    }
+
+    // MARK: Loops
+
+    /// y[i] = f(x[i]).
+    @inline(__always)
+    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Float) -> Float) {
+        for i in 0..<n { y[i] = f(x[i]) }
+    }
+
+    /// gx[i] += g[i] · d(x[i], y[i]).
+    @inline(__always)
+    static func accumulate(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                           _ gx: UnsafeMutablePointer<Float>, _ n: Int, _ d: (Float, Float) -> Float) {
+        for i in 0..<n { gx[i] += g[i] * d(x[i], y[i]) }
+    }
+
+    /// One row of `binaryForward`: z[j] = op(a[j·sa], b[j·sb]) for j in 0..<n (strides 0 or 1).
+    static func binaryForwardRow(_ op: BinaryOp, _ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
+                                 _ z: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .add: zipRow(a, sa, b, sb, z, n) { $0 + $1 }
+        case .subtract: zipRow(a, sa, b, sb, z, n) { $0 - $1 }
+        case .multiply: zipRow(a, sa, b, sb, z, n) { $0 * $1 }
+        case .divide: zipRow(a, sa, b, sb, z, n) { $0 / $1 }
+        }
+    }
+
+    @inline(__always)
+    static func zipRow(_ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
+                       _ z: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Float, Float) -> Float) {
+        if sa == 1 && sb == 1 {
+            for j in 0..<n { z[j] = f(a[j], b[j]) }
+        } else if sa == 1 {
+            let bv = b[0]
+            for j in 0..<n { z[j] = f(a[j], bv) }
+        } else if sb == 1 {
+            let av = a[0]
+            for j in 0..<n { z[j] = f(av, b[j]) }
+        } else {
+            for j in 0..<n { z[j] = f(a[j * sa], b[j * sb]) }
+        }
+    }
+
+    /// One row of `binaryBackward` for input 0 (a) or 1 (b): grad[j·sg] += g[j] · ∂z/∂input.
+    static func binaryBackwardRow(_ op: BinaryOp, _ input: Int, _ a: UnsafePointer<Float>, _ sa: Int,
+                                  _ b: UnsafePointer<Float>, _ sb: Int, _ g: UnsafePointer<Float>,
+                                  _ grad: UnsafeMutablePointer<Float>, _ sg: Int, _ n: Int) {
+        switch (op, input) {
+        case (.add, _), (.subtract, 0): gradientRow(a, sa, b, sb, g, grad, sg, n) { _, _ in 1 }
+        case (.subtract, _): gradientRow(a, sa, b, sb, g, grad, sg, n) { _, _ in -1 }
+        case (.multiply, 0): gradientRow(a, sa, b, sb, g, grad, sg, n) { _, b in b }
+        case (.multiply, _): gradientRow(a, sa, b, sb, g, grad, sg, n) { a, _ in a }
+        case (.divide, 0): gradientRow(a, sa, b, sb, g, grad, sg, n) { _, b in 1 / b }
+        case (.divide, _): gradientRow(a, sa, b, sb, g, grad, sg, n) { a, b in -a / (b * b) }
+        }
+    }
+
+    @inline(__always)
+    static func gradientRow(_ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
+                            _ g: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ sg: Int, _ n: Int,
+                            _ d: (Float, Float) -> Float) {
+        if sa == 1 && sb == 1 && sg == 1 {
+            for j in 0..<n { grad[j] += g[j] * d(a[j], b[j]) }
+        } else if sg == 1 {
+            for j in 0..<n { grad[j] += g[j] * d(a[j * sa], b[j * sb]) }
+        } else {
+            for j in 0..<n { grad[j * sg] += g[j] * d(a[j * sa], b[j * sb]) }
+        }
+    }
+}
+
+/// A broadcast shape walked as rows of its last (collapsed) axis, with each input's offset per row.
+struct BroadcastRows {
+    let shape: [Int]
+    let sa: [Int]
+    let sb: [Int]
+    let total: Int
+    /// Both inputs read contiguously, element for element.
+    let contiguous: Bool
+    let inner: Int
+    let innerA: Int
+    let innerB: Int
+    let count: Int
+    let rowsPerBlock: Int
+
+    init(_ shape: [Int], _ sa: [Int], _ sb: [Int]) {
+        // Merge neighbouring axes that both inputs read as one (a[i] stride = a[i+1] stride × size).
+        var s: [Int] = [], a: [Int] = [], b: [Int] = []
+        for k in 0..<shape.count where shape[k] != 1 {
+            if let last = s.last, a.last! == sa[k] * shape[k], b.last! == sb[k] * shape[k] {
+                s[s.count - 1] = last * shape[k]
+                a[a.count - 1] = sa[k]
+                b[b.count - 1] = sb[k]
+            } else {
+                s.append(shape[k]); a.append(sa[k]); b.append(sb[k])
+            }
+        }
+        if s.isEmpty { s = [1]; a = [0]; b = [0] }
+        self.shape = s
+        self.sa = a
+        self.sb = b
+        total = s.reduce(1, *)
+        contiguous = s.count == 1 && a[0] == 1 && b[0] == 1
+        inner = s[s.count - 1]
+        innerA = a[a.count - 1]
+        innerB = b[b.count - 1]
+        count = total / Swift.max(inner, 1)
+        rowsPerBlock = Swift.max(1, CPUBackend.elementwiseBlock / Swift.max(inner, 1))
+    }
+
+    /// Offsets of `row`'s first element in a and b.
+    @inline(__always)
+    func offsets(_ row: Int) -> (Int, Int) {
+        var rest = row, oa = 0, ob = 0
+        var axis = shape.count - 2
+        while axis >= 0 {
+            let index = rest % shape[axis]
+            rest /= shape[axis]
+            oa += index * sa[axis]
+            ob += index * sb[axis]
+            axis -= 1
+        }
+        return (oa, ob)
+    }
+
+    /// Whether input 0 (a) or 1 (b) is read with no stretched axis (each element once).
+    func isUnstretched(_ input: Int) -> Bool {
+        (input == 0 ? sa : sb).allSatisfy { $0 != 0 }
+    }
+}
+
+/// The tanh-approximated GELU (scalar libm `tanh`; it runs only in configs that ask for it).
+enum ElementwiseMath {
+    static let geluTanhC: Float = 0.79788456080286536  // √(2/π)
+
+    @inline(__always)
+    static func geluTanh(_ x: Float) -> Float {
+        0.5 * x * (1 + Foundation.tanh(geluTanhC * (x + 0.044715 * x * x * x)))
+    }
+
+    @inline(__always)
+    static func geluTanhDerivative(_ x: Float) -> Float {
+        let c = geluTanhC
+        let inner = c * (x + 0.044715 * x * x * x)
+        let t = Foundation.tanh(inner)
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+    }
+}
