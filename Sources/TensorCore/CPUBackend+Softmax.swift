@@ -52,8 +52,18 @@ extension CPUBackend {
         Parallel.forEach(range: rows, blockSize: Self.rowsPerBlock(cols)) { block in
             for row in block {
                 let (y, dy, dx) = (output + row * cols, gradOutput + row * cols, gradInput + row * cols)
-                let total = Self.sum(dy, count: cols)
-                for j in 0..<cols { dx[j] += dy[j] - Self.exp(y[j]) * total }
+                let total = SIMD8<Float>(repeating: Self.sum(dy, count: cols))
+                var j = 0
+                while j + 8 <= cols {
+                    Self.store8(Self.load8(dx + j) + (Self.load8(dy + j) - VectorMath.exp(Self.load8(y + j)) * total), dx + j)
+                    j += 8
+                }
+                if j < cols {  // the tail, padded into a vector so it rounds as the rest
+                    var v = SIMD8<Float>(repeating: 0)
+                    for k in j..<cols { v[k - j] = y[k] }
+                    let e = VectorMath.exp(v) * total
+                    for k in j..<cols { dx[k] += dy[k] - e[k - j] }
+                }
             }
         }
     }
@@ -82,7 +92,8 @@ extension CPUBackend {
 
     /// Writes y = exp(x − shift) and returns Σ y (fixed order). `x` may equal `y`.
     static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
-        for j in 0..<count { y[j] = exp(x[j] - shift) }  // vectorised by LLVM; the row stays in L1 for the sum
+        let s = SIMD8<Float>(repeating: shift)
+        VectorMath.map(x, y, count) { VectorMath.exp($0 - s) }  // the row stays in L1 for the sum
         return sum(y, count: count)
     }
 

@@ -97,30 +97,4 @@ extension CPUBackend {
     /// The larger of `a` and `b`, NaN if either is NaN.
     @inline(__always)
     static func larger(_ a: Float, _ b: Float) -> Float { b > a || b != b ? b : a }
-
-    /// e^x (Cephes `expf`: x = n·ln2 + r, a degree-6 polynomial in r, scaled by 2^n; ≤ 2 ulp).
-    ///
-    /// Written as scalar code so that loops calling it are vectorised by LLVM (selects become
-    /// min/max instructions). x < −87 gives exactly 0, so masked `-infinity` scores get
-    /// probability 0; NaN stays NaN; x > 88 saturates at e^88.
-    @inline(__always)
-    static func exp(_ x: Float) -> Float {
-        let clamped = x < -87 ? -87 : (x > 88 ? 88 : x)
-        // Round x·log2(e) to the nearest integer with the 1.5·2²³ trick (SSE2 has no round instruction).
-        let magic: Float = 12582912.0
-        let shifted = clamped * 1.44269504088896341 + magic
-        let n = shifted - magic
-        let r = clamped - n * 0.693359375 + n * 2.12194440e-4  // Cody–Waite: ln2 split in two parts
-        var p: Float = 1.9875691500e-4
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        let e = p * (r * r) + r + 1
-        // 2^n from the integer n sitting in the low mantissa bits of `shifted`.
-        let nBits = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: magic.bitPattern)
-        let scale = Float(bitPattern: UInt32(bitPattern: (nBits &+ 127) &<< 23))
-        return x < -87 ? 0 : e * scale
-    }
 }
