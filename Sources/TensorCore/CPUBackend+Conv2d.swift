@@ -71,7 +71,16 @@ extension CPUBackend {
             Parallel.forEach(blocks: groups) { group in
                 let partial: UnsafeMutablePointer<Float>? = gradWeight == nil ? nil : partials + group * weightCount
                 partial?.update(repeating: 0, count: weightCount)
-                for image in tiling.images(ofWeightBlock: group) {
+                let images = tiling.images(ofWeightBlock: group)
+                if tiling.imagesPerGemm > 1 {
+                    for first in stride(from: images.lowerBound, to: images.upperBound, by: tiling.imagesPerGemm) {
+                        Self.conv2dBackwardImages(g, tiling: tiling, images: first..<min(images.upperBound, first + tiling.imagesPerGemm),
+                                                  input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+                                                  partialWeight: partial)
+                    }
+                    return
+                }
+                for image in images {
                     Self.conv2dBackwardImage(g, tiling: tiling, image: image, input: input, weight: weight,
                                              gradOutput: gradOutput, gradInput: gradInput, partialWeight: partial)
                 }
@@ -83,6 +92,41 @@ extension CPUBackend {
                     var total = partials[i]
                     for group in 1..<max(groups, 1) { total += partials[group * weightCount + i] }
                     gradWeight[i] += total
+                }
+            }
+        }
+    }
+
+    /// Small images of `conv2dBackward`, their columns side by side (at 8×8 a GEMM per image has 64
+    /// columns, or 64 terms for dW, and spends more time packing than multiplying):
+    /// `partialWeight += [dY₁ … dY_G]·[cols₁ … cols_G]ᵀ` (one GEMM with G·OH·OW terms instead of G
+    /// GEMMs of OH·OW) and `dX += col2im(Wᵀ·[dY₁ … dY_G])`.
+    private static func conv2dBackwardImages(_ g: Conv2dGeometry, tiling: Conv2dTiling, images: Range<Int>,
+                                             input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                             gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                                             partialWeight: UnsafeMutablePointer<Float>?) {
+        let (ohw, hw, kdim, cout) = (g.outHeight * g.outWidth, g.height * g.width, tiling.kdim, g.outChannels)
+        let n = images.count * ohw
+        // dyG: (Cout, G·OH·OW)  cols: (Cin·KH·KW, G·OH·OW)  dW: (Cout, Cin·KH·KW)
+        ScratchPool.withBuffer(count: (kdim + cout) * n) { scratch in
+            let cols = scratch, dyG = scratch + kdim * n
+            for (k, image) in images.enumerated() {
+                let dy = gradOutput + image * cout * ohw
+                for o in 0..<cout { (dyG + o * n + k * ohw).update(from: dy + o * ohw, count: ohw) }
+            }
+            if let partialWeight {
+                for (k, image) in images.enumerated() {
+                    im2col(g, image: input + image * g.inChannels * hw, rows: 0..<g.outHeight, cols: cols + k * ohw, ld: n)
+                }
+                sgemm(transA: false, transB: true, m: cout, n: kdim, k: n, alpha: 1,
+                      a: dyG, lda: n, b: cols, ldb: n, beta: 1, c: partialWeight, ldc: kdim)
+            }
+            if let gradInput {
+                // The columns are free again: they take dcols = Wᵀ·dY.
+                sgemm(transA: true, transB: false, m: kdim, n: n, k: cout, alpha: 1,
+                      a: weight, lda: kdim, b: dyG, ldb: n, beta: 0, c: cols, ldc: n)
+                for (k, image) in images.enumerated() {
+                    col2imAdd(g, cols: cols + k * ohw, rows: 0..<g.outHeight, image: gradInput + image * g.inChannels * hw, ld: n)
                 }
             }
         }
@@ -130,12 +174,15 @@ extension CPUBackend {
     }
 
     /// Unfolds the receptive fields of output rows `rows` of one image into columns.
+    ///
+    /// `ld` is the row stride of `cols` (default: the columns of these rows; larger when the
+    /// columns of several images stand side by side).
     static func im2col(_ g: Conv2dGeometry, image x: UnsafePointer<Float>, rows: Range<Int>,
-                       cols: UnsafeMutablePointer<Float>) {
+                       cols: UnsafeMutablePointer<Float>, ld: Int? = nil) {
         let (h, w, ow) = (g.height, g.width, g.outWidth)
-        let columns = rows.count * ow
+        let columns = rows.count * ow, ld = ld ?? columns
         if g.strideH == 1 && g.strideW == 1 && ow == w {
-            im2colSame(g, image: x, rows: rows, cols: cols)
+            im2colSame(g, image: x, rows: rows, cols: cols, ld: ld)
             return
         }
         // x: (Cin, H, W)  cols: (Cin·KH·KW, rows·OW), row (c, kh, kw) holds x[c, oh·sh − ph + kh, ow·sw − pw + kw]
@@ -143,7 +190,7 @@ extension CPUBackend {
             let plane = x + c * h * w
             for kh in 0..<g.kernelHeight {
                 for kw in 0..<g.kernelWidth {
-                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columns
+                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * ld
                     // Output columns whose input column lies inside the image: [lo, hi).
                     let (lo, hi) = validRange(out: ow, size: w, stride: g.strideW, pad: g.padW, offset: kw)
                     for oh in rows {
@@ -171,7 +218,7 @@ extension CPUBackend {
     /// (kh − padH) rows and (kw − padW) columns, so each is one contiguous copy of the valid input
     /// rows, after which the few entries that wrapped around a row edge are zeroed.
     private static func im2colSame(_ g: Conv2dGeometry, image x: UnsafePointer<Float>, rows: Range<Int>,
-                                   cols: UnsafeMutablePointer<Float>) {
+                                   cols: UnsafeMutablePointer<Float>, ld: Int) {
         let (h, w) = (g.height, g.width)
         let columns = rows.count * w
         // x: (Cin, H, W)  cols: (Cin·KH·KW, rows·W), row (c, kh, kw)[r·W + j] = x[c, r − padH + kh, j − padW + kw]
@@ -182,7 +229,7 @@ extension CPUBackend {
                 let first = min(max(rows.lowerBound, g.padH - kh), rows.upperBound)
                 let last = max(min(rows.upperBound, h + g.padH - kh), first)
                 for kw in 0..<g.kernelWidth {
-                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columns
+                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * ld
                     let shift = kw - g.padW
                     let head = (first - rows.lowerBound) * w
                     let span = (last - first) * w
@@ -216,12 +263,13 @@ extension CPUBackend {
     /// Folds columns of output rows `rows` back onto one image, adding overlapping windows (the adjoint of `im2col`).
     ///
     /// `cols` is scratch: the stride-1 "same" path zeroes its wrapped-around entries first.
+    /// `ld` is the row stride of `cols`, as for `im2col`.
     static func col2imAdd(_ g: Conv2dGeometry, cols: UnsafeMutablePointer<Float>, rows: Range<Int>,
-                          image dx: UnsafeMutablePointer<Float>) {
+                          image dx: UnsafeMutablePointer<Float>, ld: Int? = nil) {
         let (h, w, ow) = (g.height, g.width, g.outWidth)
-        let columns = rows.count * ow
+        let ld = ld ?? rows.count * ow
         if g.strideH == 1 && g.strideW == 1 && ow == w {
-            col2imAddSame(g, cols: cols, rows: rows, image: dx)
+            col2imAddSame(g, cols: cols, rows: rows, image: dx, ld: ld)
             return
         }
         // cols: (Cin·KH·KW, rows·OW)  dx: (Cin, H, W)
@@ -229,7 +277,7 @@ extension CPUBackend {
             let plane = dx + c * h * w
             for kh in 0..<g.kernelHeight {
                 for kw in 0..<g.kernelWidth {
-                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columns
+                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * ld
                     let (lo, hi) = validRange(out: ow, size: w, stride: g.strideW, pad: g.padW, offset: kw)
                     for oh in rows {
                         let ih = oh * g.strideH - g.padH + kh
@@ -250,9 +298,8 @@ extension CPUBackend {
     /// `col2imAdd` for stride 1 with OW = W: the mirror of `im2colSame`, one contiguous add per
     /// column row after zeroing the entries that would wrap around a row edge.
     private static func col2imAddSame(_ g: Conv2dGeometry, cols: UnsafeMutablePointer<Float>, rows: Range<Int>,
-                                      image dx: UnsafeMutablePointer<Float>) {
+                                      image dx: UnsafeMutablePointer<Float>, ld: Int) {
         let (h, w) = (g.height, g.width)
-        let columns = rows.count * w
         // cols: (Cin·KH·KW, rows·W)  dx: (Cin, H, W), dx[c, r − padH + kh, j − padW + kw] += row (c, kh, kw)[r·W + j]
         for c in 0..<g.inChannels {
             let plane = dx + c * h * w
@@ -261,7 +308,7 @@ extension CPUBackend {
                 let last = max(min(rows.upperBound, h + g.padH - kh), first)
                 if first == last { continue }
                 for kw in 0..<g.kernelWidth {
-                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columns
+                    let row = cols + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * ld
                     let shift = kw - g.padW
                     let src = row + (first - rows.lowerBound) * w
                     let span = (last - first) * w
@@ -331,7 +378,25 @@ extension CPUBackend {
             let groups = max(1, min(g.batch, Self.maxWeightBlocks, Self.partialBudget / max(1, g.weightCount)))
             imagesPerWeightBlock = max(1, (g.batch + groups - 1) / groups)
             weightBlocks = max(1, (g.batch + imagesPerWeightBlock - 1) / imagesPerWeightBlock)
+            // The backward of small images (one tile, under minGemmColumns output positions) goes G
+            // at a time through one GEMM: enough for minGemmColumns columns, within four times the
+            // tile budget. Not the forward: OpenBLAS rounds a column differently when the GEMM has
+            // more columns, and image i of a batch must equal the image generated alone (DESIGN §2).
+            // Pointwise convolutions multiply the input in place and stay per image.
+            let ohw = max(1, g.outHeight * g.outWidth)
+            if tiles == 1 && !g.isPointwise && ohw < Self.minGemmColumns {
+                let wanted = (Self.minGemmColumns + ohw - 1) / ohw
+                imagesPerGemm = max(1, min(wanted, g.batch, 4 * Self.targetTileElements / max(1, (kdim + g.outChannels) * ohw)))
+            } else {
+                imagesPerGemm = 1
+            }
         }
+
+        /// Output positions a GEMM should have at least, when images are small enough to stack.
+        static let minGemmColumns = 256
+        /// Images whose columns stand side by side in one backward GEMM (1 unless images are small).
+        let imagesPerGemm: Int
+
 
         /// Output rows of tile `t`: balanced, consecutive.
         func rows(_ t: Int) -> Range<Int> {
