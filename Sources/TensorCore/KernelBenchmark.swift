@@ -53,6 +53,12 @@ public struct KernelBenchmark: Sendable {
         self.backend = backend
     }
 
+    /// The machine's sgemm rate in GFLOP/s: the median over `trials` of the 1024³ GEMM through the
+    /// block-parallel `gemm` (what `t2i bench train-*` and `generate` divide by for "% of sgemm").
+    public func sgemmRate() -> Double {
+        measure(gemm(name: "sgemm 1024×1024×1024", m: 1024, n: 1024, k: 1024), alongside: nil).rate
+    }
+
     /// Runs the workloads under the current `Parallel.maxThreads`, calling `progress` with each result as it completes.
     public func run(progress: (Result) -> Void = { _ in }) -> [Result] {
         var results: [Result] = []

@@ -32,7 +32,9 @@ struct StepBenchOptions: ParsableArguments {
         let flops = Double(results.last?.flops ?? 0)
         print(String(format: "time per step: median %.3f s (%.2f steps/s, %.0f %@/s); loss %.4f", median, 1 / median,
                      Double(batchSize) / median, unit, results.last?.loss ?? .nan))
-        print(String(format: "GFLOP/s: %.1f (%.2f GFLOP per step)", flops / median / 1e9, flops / 1e9))
+        let sgemm = KernelBenchmark(trials: 3).sgemmRate()
+        print(String(format: "GFLOP/s: %.1f (%.2f GFLOP per step), %.0f %% of this machine's sgemm (%.1f GFLOP/s, measured after the steps)",
+                     flops / median / 1e9, flops / 1e9, 100 * flops / median / 1e9 / sgemm, sgemm))
         if let last = results.last {
             print("memory: peak \(TensorMemory.describe(last.peakBytes)) of tensors in a step; \(last.allocations) tensor allocations per step, "
                   + "\(last.systemAllocations) of them fresh from the system (the rest reuse cached buffers)")

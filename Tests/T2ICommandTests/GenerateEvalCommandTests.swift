@@ -76,7 +76,7 @@ struct GenerateEvalCommandTests {
         #expect(none.status != 0 && none.stderr.contains("nowhere"))
     }
 
-    @Test("bench train-unet and bench generate run small versions and print GFLOP/s")
+    @Test("bench train-unet and bench generate run small versions and print GFLOP/s, % of sgemm and memory; after warm-up a step allocates nothing")
     func bench() throws {
         let folder = try makeScratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -84,9 +84,13 @@ struct GenerateEvalCommandTests {
             .deletingLastPathComponent().appendingPathComponent("Configs/tiny.yaml").path
         let train = try T2IBinary().run(["bench", "train-unet", "--config", config, "--batch-size", "4", "--steps", "1"], in: folder)
         try #require(train.status == 0, "\(train.stderr)")
-        #expect(train.stdout.contains("GFLOP/s"))
+        #expect(train.stdout.contains("GFLOP/s") && train.stdout.contains(" % of this machine's sgemm ("))
+        #expect(train.stdout.contains("memory: peak ") && train.stdout.contains(" tensor allocations per step, 0 of them fresh from the system"),
+                "\(train.stdout)")
         let generate = try T2IBinary().run(["bench", "generate", "--config", config, "--count", "2", "--steps", "2"], in: folder)
         try #require(generate.status == 0, "\(generate.stderr)")
         #expect(generate.stdout.contains("GFLOP/s") && generate.stdout.contains("U-Net batch 4"))
+        #expect(generate.stdout.contains(" % of this machine's sgemm (") && generate.stdout.contains(" tensor allocations per generation, "),
+                "\(generate.stdout)")
     }
 }

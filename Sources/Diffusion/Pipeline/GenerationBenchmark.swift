@@ -16,6 +16,11 @@ public struct GenerationBenchmark {
         /// FLOPs the engine's GEMM-shaped ops counted (`FlopCounter`): text encoder, every U-Net
         /// call, and the decode.
         public let flops: Int
+        /// Tensor buffers the generation took, and how many came fresh from the system.
+        public let allocations: Int
+        public let systemAllocations: Int
+        /// The most bytes tensors held at once.
+        public let peakBytes: Int
     }
 
     public let config: RunConfig
@@ -54,8 +59,13 @@ public struct GenerationBenchmark {
     /// Generates `request` once, timed, counting FLOPs; decode included.
     public func run(_ request: GenerationRequest, progress: ((Int, Int) -> Void)? = nil) throws -> Run {
         let counter = FlopCounter()
+        let before = TensorMemory.allocationCounts
+        TensorMemory.resetPeak()
         let started = DispatchTime.now().uptimeNanoseconds
         _ = try FlopCounter.$current.withValue(counter) { try pipeline.generate(request, progress: progress) }
-        return Run(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, flops: counter.total)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let after = TensorMemory.allocationCounts
+        return Run(seconds: seconds, flops: counter.total, allocations: after.tensors - before.tensors,
+                   systemAllocations: after.system - before.system, peakBytes: TensorMemory.peak)
     }
 }
