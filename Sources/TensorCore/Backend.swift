@@ -91,6 +91,18 @@ public protocol Backend: Sendable {
     func upsampleNearest2xBackward(gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
                                    batch: Int, channels: Int, height: Int, width: Int)
 
+    /// `sums[j] += Σ_i x[i, j]` over the rows of x (rows, cols), each column summed in row order
+    /// (a bias gradient).
+    func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into sums: UnsafeMutablePointer<Float>)
+
+    /// `y = x` read through element strides over `shape` (a permutation, or 0 on stretched axes);
+    /// y contiguous.
+    func stridedCopy(shape: [Int], input: UnsafePointer<Float>, strides: [Int], output: UnsafeMutablePointer<Float>)
+
+    /// The adjoint of `stridedCopy`: `gradInput[strided i] += gradOutput[i]`, a stretched element
+    /// summing its terms in output order.
+    func stridedAdd(shape: [Int], gradOutput: UnsafePointer<Float>, strides: [Int], gradInput: UnsafeMutablePointer<Float>)
+
     // MARK: Elementwise (UnaryOp and BinaryOp below)
 
     /// y[i] = op(x[i]) for i in 0..<count.

@@ -128,6 +128,58 @@ extension CPUBackend {
         }
     }
 
+    public func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into sums: UnsafeMutablePointer<Float>) {
+        // Columns in fixed blocks of 64, in parallel; within a column the rows add in order.
+        Parallel.forEach(range: cols, blockSize: 64) { block in
+            var j = block.lowerBound
+            while j + 8 <= block.upperBound {
+                var acc = Self.load8(sums + j)
+                for i in 0..<rows { acc += Self.load8(x + i * cols + j) }
+                Self.store8(acc, sums + j)
+                j += 8
+            }
+            while j < block.upperBound {
+                var acc = sums[j]
+                for i in 0..<rows { acc += x[i * cols + j] }
+                sums[j] = acc
+                j += 1
+            }
+        }
+    }
+
+    public func stridedCopy(shape: [Int], input: UnsafePointer<Float>, strides: [Int], output: UnsafeMutablePointer<Float>) {
+        let rows = BroadcastRows(shape, strides, [Int](repeating: 0, count: shape.count))
+        Parallel.forEach(range: rows.count, blockSize: rows.rowsPerBlock) { range in
+            for row in range {
+                let src = input + rows.offsets(row).0, dst = output + row * rows.inner, step = rows.innerA
+                if step == 1 {
+                    dst.update(from: src, count: rows.inner)
+                } else {
+                    for j in 0..<rows.inner { dst[j] = src[j * step] }
+                }
+            }
+        }
+    }
+
+    public func stridedAdd(shape: [Int], gradOutput: UnsafePointer<Float>, strides: [Int], gradInput: UnsafeMutablePointer<Float>) {
+        let rows = BroadcastRows(shape, strides, [Int](repeating: 0, count: shape.count))
+        func add(_ row: Int) {
+            let dst = gradInput + rows.offsets(row).0, src = gradOutput + row * rows.inner, step = rows.innerA
+            if step == 1 {
+                for j in 0..<rows.inner { dst[j] += src[j] }
+            } else {
+                for j in 0..<rows.inner { dst[j * step] += src[j] }
+            }
+        }
+        if rows.isUnstretched(0) {  // each input element once: rows in parallel
+            Parallel.forEach(range: rows.count, blockSize: rows.rowsPerBlock) { range in
+                for row in range { add(row) }
+            }
+        } else {
+            for row in 0..<rows.count { add(row) }
+        }
+    }
+
     // MARK: Loops
 
     /// y[i] = f(x[i]).

@@ -92,7 +92,7 @@ extension Tensor {
                              a: g, lda: outFeatures, b: x.pointer, ldb: inFeatures, beta: 1, c: gw, ldc: inFeatures)
             }
             if bias != nil, let gb = b.node?.gradBuffer() {  // db += Σ_rows dY
-                for r in 0..<rows { for o in 0..<outFeatures { gb[o] += g[r * outFeatures + o] } }
+                backend.addColumnSums(g, rows: rows, cols: outFeatures, into: gb)
             }
         }
         return out

@@ -16,16 +16,13 @@ extension Tensor {
         let outShape = axes.map { shape[$0] }
         // Read stride of each output axis; the walk is an odometer over the output.
         let readStrides = axes.map { inStrides[$0] }
-        let zeros = [Int](repeating: 0, count: rank)
-        let x = self
-        let xp = x.pointer
+        let x = self, backend = CPUBackend.shared
         var out = Tensor(shape: outShape) { y in
-            let yp = y.baseAddress!
-            Broadcast.forEach(outShape, readStrides, zeros) { i, ia, _ in yp[i] = xp[ia] }
+            backend.stridedCopy(shape: outShape, input: x.pointer, strides: readStrides, output: y.baseAddress!)
         }
         Tensor.record(&out, [x]) { g in
             guard let gx = x.node?.gradBuffer() else { return }
-            Broadcast.forEach(outShape, readStrides, zeros) { i, ia, _ in gx[ia] += g[i] }
+            backend.stridedAdd(shape: outShape, gradOutput: g, strides: readStrides, gradInput: gx)
         }
         return out
     }
@@ -42,16 +39,13 @@ extension Tensor {
         if shape == target { return self }
         precondition(Broadcast.shape(shape, target) == target, "cannot broadcast \(shape) to \(target)")
         let sa = Broadcast.strides(of: shape, in: target)
-        let zeros = [Int](repeating: 0, count: target.count)
-        let x = self
-        let xp = x.pointer
+        let x = self, backend = CPUBackend.shared
         var out = Tensor(shape: target) { y in
-            let yp = y.baseAddress!
-            Broadcast.forEach(target, sa, zeros) { i, ia, _ in yp[i] = xp[ia] }
+            backend.stridedCopy(shape: target, input: x.pointer, strides: sa, output: y.baseAddress!)
         }
         Tensor.record(&out, [x]) { g in
             guard let gx = x.node?.gradBuffer() else { return }
-            Broadcast.forEach(target, sa, zeros) { i, ia, _ in gx[ia] += g[i] }
+            backend.stridedAdd(shape: target, gradOutput: g, strides: sa, gradInput: gx)
         }
         return out
     }
