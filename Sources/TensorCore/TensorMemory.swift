@@ -4,9 +4,10 @@ import Synchronization
 /// Bytes held by tensor storage, counted at the one place it is allocated (`TensorStorage`), and
 /// the caching allocator's figures (`TensorAllocator`).
 ///
-/// `live` is what tensors hold now; `peak` the most they held since `resetPeak()`. Training
-/// measures a step's appetite with them before it starts (`StageTrainer.checkMemory`), so a batch
-/// or model that cannot fit is refused with an estimate instead of being killed part way.
+/// `live` is what tensors hold now; `peak` the most they held since `resetPeak()` (process-wide).
+/// `peak(of:)` measures one body's own tensors: training measures a step's appetite with it before
+/// it starts (`StageTrainer.checkMemory`), so a batch or model that cannot fit is refused with an
+/// estimate instead of being killed part way.
 public enum TensorMemory {
     private static let liveBytes = Atomic<Int>(0)
     private static let peakBytes = Atomic<Int>(0)
@@ -22,20 +23,44 @@ public enum TensorMemory {
         peakBytes.store(live, ordering: .relaxed)
     }
 
-    static func allocated(_ bytes: Int) {
-        let now = liveBytes.wrappingAdd(bytes, ordering: .relaxed).newValue
-        var seen = peakBytes.load(ordering: .relaxed)
+    /// Counts `bytes` allocated; returns the measuring scope they also count in, if any.
+    static func allocated(_ bytes: Int) -> Scope? {
+        raise(peakBytes, to: liveBytes.wrappingAdd(bytes, ordering: .relaxed).newValue)
+        guard let scope = Scope.current else { return nil }
+        raise(scope.peak, to: scope.live.wrappingAdd(bytes, ordering: .relaxed).newValue)
+        return scope
+    }
+
+    /// Counts `bytes` freed (in `scope` too, when they were allocated inside one); returns what is live after.
+    @discardableResult
+    static func freed(_ bytes: Int, scope: Scope?) -> Int {
+        scope?.live.wrappingSubtract(bytes, ordering: .relaxed)
+        return liveBytes.wrappingSubtract(bytes, ordering: .relaxed).newValue
+    }
+
+    private static func raise(_ peak: borrowing Atomic<Int>, to now: Int) {
+        var seen = peak.load(ordering: .relaxed)
         while now > seen {
-            let (exchanged, original) = peakBytes.compareExchange(expected: seen, desired: now, ordering: .relaxed)
+            let (exchanged, original) = peak.compareExchange(expected: seen, desired: now, ordering: .relaxed)
             if exchanged { break }
             seen = original
         }
     }
 
-    /// Counts `bytes` freed; returns what is live after.
-    @discardableResult
-    static func freed(_ bytes: Int) -> Int {
-        liveBytes.wrappingSubtract(bytes, ordering: .relaxed).newValue
+    /// The tensor bytes allocated while a `peak(of:)` body runs (on its thread), whatever other
+    /// threads or tests allocate meanwhile.
+    public final class Scope: Sendable {
+        @TaskLocal static var current: Scope?
+        let live = Atomic<Int>(0)
+        let peak = Atomic<Int>(0)
+    }
+
+    /// Runs `body` and returns the most bytes the tensors it allocated held at once. Unlike
+    /// `peak − live`, other threads' tensors do not count (nor does another caller's `resetPeak`).
+    public static func peak(of body: () throws -> Void) rethrows -> Int {
+        let scope = Scope()
+        try Scope.$current.withValue(scope) { try body() }
+        return scope.peak.load(ordering: .relaxed)
     }
 
     /// Bytes the caching allocator holds in idle buffers for the next tensors (not in `live`).

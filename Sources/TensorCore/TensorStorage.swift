@@ -7,13 +7,15 @@ final class TensorStorage: @unchecked Sendable {
     /// 64-byte aligned so SIMD loads and BLAS see cache-line aligned rows; from `TensorAllocator`.
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
+    /// The `TensorMemory.peak(of:)` measurement this storage was allocated in, if any.
+    let scope: TensorMemory.Scope?
 
     /// Uninitialised storage of `count` elements (callers must write every element).
     init(uninitializedCount count: Int) {
         let raw = TensorAllocator.allocate(bytes: max(count, 1) * MemoryLayout<Float>.stride)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
-        TensorMemory.allocated(max(count, 1) * MemoryLayout<Float>.stride)
+        scope = TensorMemory.allocated(max(count, 1) * MemoryLayout<Float>.stride)
     }
 
     /// Storage filled with `value`.
@@ -30,6 +32,6 @@ final class TensorStorage: @unchecked Sendable {
 
     deinit {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        TensorAllocator.deallocate(UnsafeMutableRawPointer(pointer), bytes: bytes, live: TensorMemory.freed(bytes))
+        TensorAllocator.deallocate(UnsafeMutableRawPointer(pointer), bytes: bytes, live: TensorMemory.freed(bytes, scope: scope))
     }
 }

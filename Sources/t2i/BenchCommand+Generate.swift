@@ -61,12 +61,9 @@ extension BenchCommand {
             let flops = Double(results.last?.flops ?? 0)
             print(String(format: "time: %.3f s per generation (%.4f s per step, %.2f images/s)", median, median / Double(steps),
                          Double(count) / median))
-            let sgemm = KernelBenchmark(trials: 3).sgemmRate()
-            print(String(format: "GFLOP/s: %.1f (%.2f GFLOP per generation), %.0f %% of this machine's sgemm (%.1f GFLOP/s, measured after)",
-                         flops / median / 1e9, flops / 1e9, 100 * flops / median / 1e9 / sgemm, sgemm))
             if let last = results.last {
-                print("memory: peak \(TensorMemory.describe(last.peakBytes)) of tensors; \(last.allocations) tensor allocations per generation, "
-                      + "\(last.systemAllocations) of them fresh from the system (the rest reuse cached buffers)")
+                StepBenchOptions.printRateAndMemory(flops: flops, seconds: median, per: "generation", peakBytes: last.peakBytes,
+                                                    allocations: last.allocations, systemAllocations: last.systemAllocations)
             }
         }
     }

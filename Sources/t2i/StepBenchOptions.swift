@@ -32,12 +32,20 @@ struct StepBenchOptions: ParsableArguments {
         let flops = Double(results.last?.flops ?? 0)
         print(String(format: "time per step: median %.3f s (%.2f steps/s, %.0f %@/s); loss %.4f", median, 1 / median,
                      Double(batchSize) / median, unit, results.last?.loss ?? .nan))
-        let sgemm = KernelBenchmark(trials: 3).sgemmRate()
-        print(String(format: "GFLOP/s: %.1f (%.2f GFLOP per step), %.0f %% of this machine's sgemm (%.1f GFLOP/s, measured after the steps)",
-                     flops / median / 1e9, flops / 1e9, 100 * flops / median / 1e9 / sgemm, sgemm))
         if let last = results.last {
-            print("memory: peak \(TensorMemory.describe(last.peakBytes)) of tensors in a step; \(last.allocations) tensor allocations per step, "
-                  + "\(last.systemAllocations) of them fresh from the system (the rest reuse cached buffers)")
+            Self.printRateAndMemory(flops: flops, seconds: median, per: "step", peakBytes: last.peakBytes,
+                                    allocations: last.allocations, systemAllocations: last.systemAllocations)
         }
+    }
+
+    /// The lines every bench prints under its time: GFLOP/s, as a share of this machine's sgemm
+    /// (measured now, after the timed work), and the tensor memory of one `per` ("step").
+    static func printRateAndMemory(flops: Double, seconds: Double, per: String, peakBytes: Int,
+                                   allocations: Int, systemAllocations: Int) {
+        let sgemm = KernelBenchmark(trials: 3).sgemmRate()
+        print(String(format: "GFLOP/s: %.1f (%.2f GFLOP per %@), %.0f %% of this machine's sgemm (%.1f GFLOP/s, measured after)",
+                     flops / seconds / 1e9, flops / 1e9, per, 100 * flops / seconds / 1e9 / sgemm, sgemm))
+        print("memory: peak \(TensorMemory.describe(peakBytes)) of tensors in a \(per); \(allocations) tensor allocations per \(per), "
+              + "\(systemAllocations) of them fresh from the system (the rest reuse cached buffers)")
     }
 }

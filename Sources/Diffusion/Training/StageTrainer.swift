@@ -137,7 +137,8 @@ public final class StageTrainer<Model: Module> {
     /// Refuses a batch size whose training step cannot fit in `available` bytes, before training.
     ///
     /// Runs the loss and its gradient at batch 1 and at batch 2 on the first training images and
-    /// reads the tensor memory each needed at its peak (`TensorMemory`): the fixed part plus the
+    /// reads the tensor memory each needed at its peak (`TensorMemory.peak(of:)`, which counts only
+    /// the tensors the probe allocates): the fixed part plus the
     /// per-image part times the batch size is the estimate. Nothing the run keeps changes (the
     /// weights, the generator, the data order); the gradients are zeroed after.
     /// - Throws: `TrainingError` naming the batch-size key, the estimate, what is free and the
@@ -148,11 +149,10 @@ public final class StageTrainer<Model: Module> {
             var probe = try DatasetLoader(dataset: loader.dataset, indices: Array(loader.indices.prefix(n)), batchSize: n,
                                           shuffle: false, horizontalFlip: false, dropLast: false)
             let batch = probe.nextBatch()
-            let base = TensorMemory.live
-            TensorMemory.resetPeak()
             var noise = SampleNoise(base: generator, samples: 0..<n)
-            _ = try model.valueAndGradient(layout: layout, gradients: gradients) { try objective.loss(batch, &noise) }
-            return max(TensorMemory.peak - base, 0)
+            return try TensorMemory.peak {
+                _ = try model.valueAndGradient(layout: layout, gradients: gradients) { try objective.loss(batch, &noise) }
+            }
         }
         let one = try measure(1), two = try measure(2)
         gradients.zero()
@@ -205,6 +205,8 @@ public final class StageTrainer<Model: Module> {
                     afterStep: ((Int) throws -> Void)? = nil,
                     preview: ((Int) throws -> Void)? = nil,
                     memoryAvailable: Int? = TensorMemory.systemAvailable()) throws -> Outcome {
+        // Buffers another stage left in the tensor cache are of other shapes: give them back first.
+        TensorMemory.releaseCache()
         if step < config.steps, let memoryAvailable { try checkMemory(available: memoryAvailable, objective: objective) }
         var recent: [Double] = []
         while step < config.steps {
