@@ -23,32 +23,4 @@ enum Broadcast {
         }
         return strides
     }
-
-    /// Calls `body(i, ia, ib)` for every output index `i` in order with the matching input indices.
-    @inline(__always)
-    static func forEach(_ out: [Int], _ sa: [Int], _ sb: [Int], _ body: (Int, Int, Int) -> Void) {
-        let rank = out.count
-        let total = out.reduce(1, *)
-        if total == 0 { return }
-        if rank == 0 { body(0, 0, 0); return }
-        let inner = out[rank - 1], ia1 = sa[rank - 1], ib1 = sb[rank - 1]
-        var index = [Int](repeating: 0, count: rank)
-        var oa = 0, ob = 0, i = 0
-        while i < total {
-            // out: (..., inner) — walk the last axis directly, then advance the odometer.
-            for j in 0..<inner { body(i + j, oa + j * ia1, ob + j * ib1) }
-            i += inner
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                oa += sa[axis]
-                ob += sb[axis]
-                if index[axis] < out[axis] { break }
-                oa -= sa[axis] * out[axis]
-                ob -= sb[axis] * out[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-    }
 }

@@ -4,10 +4,6 @@ import Foundation
 // tensors they need and accumulate (+=) into their inputs' gradients.
 
 extension Tensor {
-    /// Elements per parallel block for elementwise loops: fixed, so results never depend on the
-    /// number of threads.
-    static let elementwiseBlock = 1 << 16
-
     /// `y = op(x)` elementwise, through the backend; the backward needs x and y.
     func unary(_ op: UnaryOp) -> Tensor {
         let x = self, n = count, backend = CPUBackend.shared
