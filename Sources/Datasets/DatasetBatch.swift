@@ -12,6 +12,10 @@ public struct DatasetBatch: Sendable {
     public let indices: [Int]
     /// Whether each image was flipped left–right.
     public let flipped: [Bool]
+    /// A random 64-bit key per image, drawn from `(seed, epoch, place in the epoch)` like the
+    /// loader's other choices: for an objective's own per-sample draws (CLIP's hard-negative
+    /// captions), which then do not depend on how the batch is cut into micro-batches or ranks.
+    public let keys: [UInt64]
 
     /// The batch size B.
     public var count: Int { indices.count }

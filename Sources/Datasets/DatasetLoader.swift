@@ -134,9 +134,13 @@ public struct DatasetLoader: Sendable {
                 flips[k] = KeyedRandom.coin(seed: seed, stream: Self.flipStream(epoch: epoch), index: start + k)
             }
         }
+        let keys = chosen.indices.map { k in
+            let word = Philox.block(seed: seed, stream: Self.keyStream(epoch: epoch), counter: UInt64(start + k))
+            return UInt64(word.0) | UInt64(word.1) << 32
+        }
         let images = Self.tensor(of: chosen, corners: corners, flipped: flips, from: dataset)
         let batch = DatasetBatch(images: images, captions: rows.map { dataset.captionTexts[$0] }, captionRows: rows,
-                                 indices: chosen, flipped: flips)
+                                 indices: chosen, flipped: flips, keys: keys)
         let nextStart = end
         let epochOver = dropLast ? nextStart + batchSize > order.count : nextStart >= order.count
         if epochOver {
@@ -163,9 +167,10 @@ public struct DatasetLoader: Sendable {
     /// random numbers.
     private static func orderStream(epoch: Int) -> UInt64 { 2 &* UInt64(epoch) }
     private static func flipStream(epoch: Int) -> UInt64 { 2 &* UInt64(epoch) &+ 1 }
-    /// Crops and captions draw from streams with the top bits set, apart from the first two.
+    /// Crops, captions and sample keys draw from streams with the top bits set, apart from the first two.
     private static func cropStream(epoch: Int) -> UInt64 { 0x4000_0000_0000_0000 | UInt64(epoch) }
     private static func captionStream(epoch: Int) -> UInt64 { 0x8000_0000_0000_0000 | UInt64(epoch) }
+    private static func keyStream(epoch: Int) -> UInt64 { 0xC000_0000_0000_0000 | UInt64(epoch) }
 
     /// Whether a caption contains the word "left" or "right" (any case), which a flip would falsify.
     public static func captionMentionsSide(_ caption: String) -> Bool {

@@ -83,7 +83,9 @@ public enum TextEncoderStage {
         if startStep > 0 { note("resuming the encoder at step \(startStep) of \(config.encoderTraining.steps)") }
 
         let started = Date()
-        let outcome = try trainer.run(interrupt: interrupt, observer: observer, objective: objective(model: model, captions: captions), afterStep: { _ in
+        let negatives = config.clip.hardNegatives ? (HardNegatives(texts: data.dataset.captionTexts), tokenizer) : nil
+        let outcome = try trainer.run(interrupt: interrupt, observer: observer,
+                                      objective: objective(model: model, captions: captions, negatives: negatives), afterStep: { _ in
             // OpenAI CLIP clamps the temperature after each optimizer step (CLIPModel.clampLogitScale).
             model.clampLogitScale(in: trainer.parameters, layout: trainer.layout)
         })
@@ -101,23 +103,43 @@ public enum TextEncoderStage {
         return report
     }
 
-    /// The training objective: per-sample text and image embeddings, and the contrastive loss
-    /// over the whole (global) batch of them.
-    static func objective(model: CLIPModel, captions: Captions) -> StageTrainer<CLIPModel>.Objective {
-        .batchwise(embed: { embeddings(model: model, captions: captions, batch: $0) },
+    /// The training objective: per-sample text and image embeddings (and, with `negatives`, the
+    /// embeddings of each caption's hard negative), and the contrastive loss over the whole
+    /// (global) batch of them.
+    static func objective(model: CLIPModel, captions: Captions,
+                          negatives: (HardNegatives, SentencePieceTokenizer)? = nil) -> StageTrainer<CLIPModel>.Objective {
+        .batchwise(embed: { try embeddings(model: model, captions: captions, batch: $0, negatives: negatives) },
                    head: { contrastiveLoss(model: model, embeds: $0) })
     }
 
-    /// [text embeddings, image embeddings] of a batch, one row per sample.
-    static func embeddings(model: CLIPModel, captions: Captions, batch: DatasetBatch) -> [Tensor] {
+    /// [text embeddings, image embeddings] of a batch, one row per sample, and with `negatives`
+    /// the embeddings of each caption's hard negative third.
+    static func embeddings(model: CLIPModel, captions: Captions, batch: DatasetBatch,
+                           negatives: (HardNegatives, SentencePieceTokenizer)? = nil) throws -> [Tensor] {
         let text = captions.batch(batch.captionRows)
-        return [model.textEmbeddings(ids: text.ids, batch: batch.count, length: captions.length, keyLengths: text.keyLengths),
-                model.imageEmbeddings(pixels: batch.images)]
+        var embeds = [model.textEmbeddings(ids: text.ids, batch: batch.count, length: captions.length, keyLengths: text.keyLengths),
+                      model.imageEmbeddings(pixels: batch.images)]
+        if let (hard, tokenizer) = negatives {
+            let negative = try hard.batch(batch, tokenizer: tokenizer, maxLength: captions.length)
+            embeds.append(model.textEmbeddings(ids: negative.ids, batch: batch.count, length: captions.length, keyLengths: negative.keyLengths))
+        }
+        return embeds
     }
 
     /// The symmetric contrastive loss of a batch's embeddings: caption *i* pairs with image *i*.
+    /// With a third set of embeddings (hard negatives) each image's caption loss is taken over the
+    /// batch's captions and all their negatives (B × 2B logits), as NegCLIP does; each caption's
+    /// loss stays over the batch's images.
     static func contrastiveLoss(model: CLIPModel, embeds: [Tensor]) -> Tensor {
-        CLIPModel.contrastiveLoss(logitsPerText: model.logits(textEmbeds: embeds[0], imageEmbeds: embeds[1]).perText)
+        guard embeds.count == 3 else {
+            return CLIPModel.contrastiveLoss(logitsPerText: model.logits(textEmbeds: embeds[0], imageEmbeds: embeds[1]).perText)
+        }
+        let (text, image, negative) = (embeds[0], embeds[1], embeds[2])
+        let targets = Array(0..<text.shape[0])
+        let scale = model.logitScale.value.exp()
+        let perText = text.matmul(image.transposed()) * scale
+        let perImage = image.matmul(Tensor.concatenate([text, negative], axis: 0).transposed()) * scale
+        return (perText.crossEntropy(targets: targets) + perImage.crossEntropy(targets: targets)) * 0.5
     }
 
     /// `logs/encoder-eval.json`: the retrieval scores of the last training (or nothing yet).

@@ -1,0 +1,85 @@
+import Datasets
+import TensorCore
+import Tokenizers
+
+extension TextEncoderStage {
+    /// Hard-negative captions for contrastive training, after NegCLIP (Yuksekgonul et al. 2023,
+    /// "When and why vision-language models behave like bags-of-words").
+    ///
+    /// A CLIP model learns only what tells the images of a batch apart. In a random batch of 64
+    /// shapes images the colour, shape and background almost always do, so the text tower never
+    /// needs the place words, and its per-token states — which the U-Net attends to — come out
+    /// alike for "in the top left" and "in the bottom right" (cosine 0.99 after a short run). With
+    /// hard negatives every image is also contrasted with its own caption with one word changed,
+    /// so every word of a caption has to matter.
+    ///
+    /// A negative replaces one word by another that the training captions put in the same place
+    /// (the same word index among captions of as many words): on template captions that is
+    /// another colour, shape, size or place; on free captions another word of that position. When
+    /// no word of a caption has an alternative, two different words trade places (NegCLIP's swap);
+    /// when not even that is possible (a caption of one repeated word), the empty caption stands in.
+    /// Which word and which replacement come from the sample's key (`DatasetBatch.keys`), so a
+    /// sample's negative is the same however the batch is split into micro-batches or ranks.
+    public struct HardNegatives: Sendable {
+        /// Per caption word count, per word index: the distinct words training captions of that
+        /// many words have there, sorted.
+        let slots: [Int: [[String]]]
+
+        /// The slots of the training captions `texts`.
+        public init(texts: [String]) {
+            var sets: [Int: [Set<String>]] = [:]
+            for text in texts {
+                let words = Self.words(text)
+                guard !words.isEmpty else { continue }
+                var columns = sets[words.count] ?? Array(repeating: [], count: words.count)
+                for (i, word) in words.enumerated() { columns[i].insert(word) }
+                sets[words.count] = columns
+            }
+            slots = sets.mapValues { $0.map { $0.sorted() } }
+        }
+
+        static func words(_ text: String) -> [String] {
+            text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        }
+
+        /// The hard negative of `caption` for the sample key `key` (never `caption` itself, unless
+        /// `caption` is empty).
+        public func negative(of caption: String, key: UInt64) -> String {
+            var words = Self.words(caption)
+            let word = Philox.block(seed: key, stream: 0, counter: 0)
+            let columns = slots[words.count] ?? []
+            // Word places with another word to offer.
+            let open = words.indices.filter { i in i < columns.count && columns[i].contains { $0 != words[i] } }
+            if !open.isEmpty {
+                let i = open[Self.draw(word.0, below: open.count)]
+                let others = columns[i].filter { $0 != words[i] }
+                words[i] = others[Self.draw(word.1, below: others.count)]
+                return words.joined(separator: " ")
+            }
+            // Pairs of places holding different words.
+            let pairs = words.indices.flatMap { i in words.indices.filter { $0 > i && words[$0] != words[i] }.map { (i, $0) } }
+            guard !pairs.isEmpty else { return "" }
+            let (i, j) = pairs[Self.draw(word.2, below: pairs.count)]
+            words.swapAt(i, j)
+            return words.joined(separator: " ")
+        }
+
+        /// A uniform integer in `0..<bound` from a 32-bit word (the high half of the product).
+        static func draw(_ word: UInt32, below bound: Int) -> Int {
+            Int((UInt64(word) * UInt64(bound)) >> 32)
+        }
+
+        /// The negatives of a batch's captions, tokenised like `Captions` (`maxLength` ids each).
+        func batch(_ batch: DatasetBatch, tokenizer: SentencePieceTokenizer, maxLength: Int) throws -> (ids: [Int32], keyLengths: [Int]) {
+            var ids: [Int32] = []
+            ids.reserveCapacity(batch.count * maxLength)
+            var lengths: [Int] = []
+            for (caption, key) in zip(batch.captions, batch.keys) {
+                let encoded = try tokenizer.encode(negative(of: caption, key: key), maxLength: maxLength)
+                ids += encoded
+                lengths.append(encoded.firstIndex(of: SentencePieceTokenizer.eosId).map { $0 + 1 } ?? maxLength)
+            }
+            return (ids, lengths)
+        }
+    }
+}
