@@ -36,19 +36,8 @@ public struct AdamW: Sendable {
         // Bias corrections in Double as PyTorch computes them in Python floats.
         let bc1 = 1 - Foundation.pow(Double(beta1), Double(step))
         let bc2Sqrt = (1 - Foundation.pow(Double(beta2), Double(step))).squareRoot()
-        let stepSize = Float(Double(lr) / bc1)
-        let decay = 1 - lr * weightDecay
-        let (b1, b2, eps) = (beta1, beta2, self.eps)
-        let bc2 = Float(bc2Sqrt)
-        let p = parameters.pointer, g = gradients.pointer, m = firstMoment.pointer, v = secondMoment.pointer
-        Parallel.forEach(range: parameters.count, blockSize: 1 << 15) { r in
-            for i in r {
-                p[i] *= decay                                   // param.mul_(1 - lr * weight_decay)
-                m[i] += (g[i] - m[i]) * (1 - b1)                // exp_avg.lerp_(grad, 1 - beta1)
-                v[i] = v[i] * b2 + (1 - b2) * g[i] * g[i]       // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
-                let denom = v[i].squareRoot() / bc2 + eps       // (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                p[i] -= stepSize * m[i] / denom                 // param.addcdiv_(exp_avg, denom, value=-step_size)
-            }
-        }
+        let update = AdamWStep(stepSize: Float(Double(lr) / bc1), decay: 1 - lr * weightDecay, beta1: beta1, beta2: beta2,
+                               biasCorrection2Sqrt: Float(bc2Sqrt), eps: eps)
+        parameters.adamWUpdate(update, gradients: gradients, firstMoment: firstMoment, secondMoment: secondMoment)
     }
 }

@@ -12,7 +12,7 @@ public struct ExponentialMovingAverage: Sendable {
     /// An average starting at the current `parameters`.
     public init(copying parameters: FlatBuffer, decay: Float = 0.9999) {
         shadow = FlatBuffer(count: parameters.count)
-        shadow.pointer.update(from: parameters.pointer, count: parameters.count)
+        shadow.copy(from: parameters)
         self.decay = decay
     }
 
@@ -29,11 +29,7 @@ public struct ExponentialMovingAverage: Sendable {
 
     /// shadow ← d·shadow + (1 − d)·parameters.
     public mutating func update(from parameters: FlatBuffer) {
-        let d = currentDecay
-        let s = shadow.pointer, p = parameters.pointer
-        Parallel.forEach(range: parameters.count, blockSize: 1 << 15) { r in
-            for i in r { s[i] -= (1 - d) * (s[i] - p[i]) }
-        }
+        shadow.moveAverage(toward: parameters, decay: currentDecay)
         updates += 1
     }
 }

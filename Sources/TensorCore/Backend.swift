@@ -121,6 +121,41 @@ public protocol Backend: Sendable {
     func binaryBackward(_ op: BinaryOp, shape: [Int], a: UnsafePointer<Float>, aStrides: [Int],
                         b: UnsafePointer<Float>, bStrides: [Int], gradOutput: UnsafePointer<Float>,
                         gradA: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?)
+
+    // MARK: Updates of flat parameter buffers (the optimizer's, in place)
+
+    /// One AdamW step over `count` parameters (PyTorch's `_single_tensor_adamw`), per element:
+    /// p ·= decay; m += (g − m)(1 − β₁); v = v·β₂ + (1 − β₂)g²; p −= stepSize · m / (√v / bc2 + ε).
+    func adamWUpdate(_ step: AdamWStep, parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
+                     firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>, count: Int)
+
+    /// Σ x[i]² in Double, summed in a fixed blocked order (the same for any thread count).
+    func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double
+
+    /// x[i] ·= factor.
+    func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float)
+
+    /// The EMA step shadow[i] −= (1 − decay)(shadow[i] − p[i]).
+    func movingAverageUpdate(shadow: UnsafeMutablePointer<Float>, parameters: UnsafePointer<Float>, count: Int, decay: Float)
+}
+
+/// The scalars of one AdamW step, bias corrections included (computed by the optimizer in Double,
+/// as PyTorch does in Python floats).
+public struct AdamWStep: Sendable, Equatable {
+    /// lr / (1 − β₁ᵗ).
+    public var stepSize: Float
+    /// 1 − lr · weight decay.
+    public var decay: Float
+    public var beta1: Float
+    public var beta2: Float
+    /// √(1 − β₂ᵗ).
+    public var biasCorrection2Sqrt: Float
+    public var eps: Float
+
+    public init(stepSize: Float, decay: Float, beta1: Float, beta2: Float, biasCorrection2Sqrt: Float, eps: Float) {
+        (self.stepSize, self.decay, self.beta1, self.beta2, self.biasCorrection2Sqrt, self.eps)
+            = (stepSize, decay, beta1, beta2, biasCorrection2Sqrt, eps)
+    }
 }
 
 /// An elementwise function of one tensor, `y = f(x)`, as the backends compute it.

@@ -30,3 +30,36 @@ public final class FlatBuffer: @unchecked Sendable {
         pointer.update(repeating: 0, count: count)
     }
 }
+
+// MARK: In-place updates through the backend (what the optimizer, clipping and EMA do)
+
+extension FlatBuffer {
+    /// Copies `other` (same count) into this buffer.
+    public func copy(from other: FlatBuffer) {
+        precondition(other.count == count, "copy: \(other.count) floats into \(count)")
+        pointer.update(from: other.pointer, count: count)
+    }
+
+    /// One AdamW step of these parameters (`Backend.adamWUpdate`).
+    public func adamWUpdate(_ step: AdamWStep, gradients: FlatBuffer, firstMoment: FlatBuffer, secondMoment: FlatBuffer) {
+        precondition(gradients.count == count && firstMoment.count == count && secondMoment.count == count, "AdamW: buffer sizes differ")
+        CPUBackend.shared.adamWUpdate(step, parameters: pointer, gradients: gradients.pointer, firstMoment: firstMoment.pointer,
+                                      secondMoment: secondMoment.pointer, count: count)
+    }
+
+    /// Σ x² in Double, in an order that does not depend on the thread count.
+    public func sumOfSquares() -> Double {
+        CPUBackend.shared.sumOfSquares(pointer, count: count)
+    }
+
+    /// Multiplies every element by `factor`.
+    public func scale(by factor: Float) {
+        CPUBackend.shared.scale(pointer, count: count, by: factor)
+    }
+
+    /// Moves this EMA shadow toward `parameters`: x −= (1 − decay)(x − p).
+    public func moveAverage(toward parameters: FlatBuffer, decay: Float) {
+        precondition(parameters.count == count, "EMA: buffer sizes differ")
+        CPUBackend.shared.movingAverageUpdate(shadow: pointer, parameters: parameters.pointer, count: count, decay: decay)
+    }
+}
