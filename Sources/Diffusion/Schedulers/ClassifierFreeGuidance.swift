@@ -11,7 +11,7 @@ public enum ClassifierFreeGuidance {
         precondition(unconditional.shape == conditional.shape,
                      "guidance: unconditional \(unconditional.shape) and conditional \(conditional.shape) differ")
         // pipeline_stable_diffusion.py: noise_pred_uncond + guidance_scale * (noise_pred_text - noise_pred_uncond)
-        return schedulerElementwise(unconditional, conditional) { u, c, _ in u + scale * (c - u) }
+        return unconditional + scale * (conditional - unconditional)
     }
 
     /// Guidance on one model call over a doubled batch (2B, …): the first B items unconditional (or

@@ -64,26 +64,24 @@ public struct DDIMSampler: Sampler {
         let standardDeviation = eta * variance.squareRoot()
         let directionCoefficient = (1 - alphaProdPrevious - standardDeviation * standardDeviation).squareRoot()
         let sqrtAlphaProdPrevious = alphaProdPrevious.squareRoot()
-        let type = predictionType, clip = clipSample
         let z = eta > 0 ? noise.normal(sample.shape) : nil
-        return schedulerElementwise(modelOutput, sample, z) { m, x, e in
-            var x0: Float, epsilon: Float
-            switch type {
-            case .epsilon:
-                x0 = (x - sqrtBetaProd * m) / sqrtAlphaProd
-                epsilon = m
-            case .sample:
-                x0 = m
-                epsilon = (x - sqrtAlphaProd * x0) / sqrtBetaProd
-            case .vPrediction:
-                x0 = sqrtAlphaProd * x - sqrtBetaProd * m
-                epsilon = sqrtAlphaProd * m + sqrtBetaProd * x
-            }
-            // ε stays the unclipped prediction (diffusers `use_clipped_model_output=False`).
-            if let clip { x0 = Swift.min(Swift.max(x0, -clip), clip) }
-            // eq. 12: x_{t'} = √ᾱ_{t'}·x₀ + √(1−ᾱ_{t'}−σ²)·ε + σ·z
-            let previousSample = sqrtAlphaProdPrevious * x0 + directionCoefficient * epsilon
-            return z == nil ? previousSample : previousSample + standardDeviation * e
+        let (m, x) = (modelOutput, sample)
+        var x0: Tensor, epsilon: Tensor
+        switch predictionType {
+        case .epsilon:
+            x0 = (x - sqrtBetaProd * m) / sqrtAlphaProd
+            epsilon = m
+        case .sample:
+            x0 = m
+            epsilon = (x - sqrtAlphaProd * x0) / sqrtBetaProd
+        case .vPrediction:
+            x0 = sqrtAlphaProd * x - sqrtBetaProd * m
+            epsilon = sqrtAlphaProd * m + sqrtBetaProd * x
         }
+        // ε stays the unclipped prediction (diffusers `use_clipped_model_output=False`).
+        if let clip = clipSample { x0 = x0.clamped(min: -clip, max: clip) }
+        // eq. 12: x_{t'} = √ᾱ_{t'}·x₀ + √(1−ᾱ_{t'}−σ²)·ε + σ·z
+        let previousSample = sqrtAlphaProdPrevious * x0 + directionCoefficient * epsilon
+        return z.map { previousSample + standardDeviation * $0 } ?? previousSample
     }
 }

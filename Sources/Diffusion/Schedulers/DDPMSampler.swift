@@ -63,18 +63,16 @@ public struct DDPMSampler: Sampler {
         let originalCoefficient = alphaProdPrevious.squareRoot() * currentBeta / betaProd
         let sampleCoefficient = currentAlpha.squareRoot() * betaProdPrevious / betaProd
         let standardDeviation = Swift.max(betaProdPrevious / betaProd * currentBeta, 1e-20).squareRoot()
-        let type = predictionType, clip = clipSample
         let z = t > 0 ? noise.normal(sample.shape) : nil
-        return schedulerElementwise(modelOutput, sample, z) { m, x, e in
-            var x0: Float
-            switch type {
-            case .epsilon: x0 = (x - sqrtBetaProd * m) / sqrtAlphaProd     // formula (15)
-            case .sample: x0 = m
-            case .vPrediction: x0 = sqrtAlphaProd * x - sqrtBetaProd * m
-            }
-            if let clip { x0 = Swift.min(Swift.max(x0, -clip), clip) }
-            let mean = originalCoefficient * x0 + sampleCoefficient * x
-            return z == nil ? mean : mean + standardDeviation * e
+        let (m, x) = (modelOutput, sample)
+        var x0: Tensor
+        switch predictionType {
+        case .epsilon: x0 = (x - sqrtBetaProd * m) / sqrtAlphaProd     // formula (15)
+        case .sample: x0 = m
+        case .vPrediction: x0 = sqrtAlphaProd * x - sqrtBetaProd * m
         }
+        if let clip = clipSample { x0 = x0.clamped(min: -clip, max: clip) }
+        let mean = originalCoefficient * x0 + sampleCoefficient * x
+        return z.map { mean + standardDeviation * $0 } ?? mean
     }
 }

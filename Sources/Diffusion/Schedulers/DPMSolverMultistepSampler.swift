@@ -71,7 +71,7 @@ public struct DPMSolverMultistepSampler: Sampler {
     /// α_t·x₀ + σ_t·ε at the step's σ (scheduling_dpmsolver_multistep.py `add_noise`).
     public func noised(_ original: Tensor, noise: Tensor, stepIndex: Int) -> Tensor {
         let (alpha, sigma, _) = Self.alphaSigmaLambda(sigmas[stepIndex])
-        return schedulerElementwise(original, noise) { x, e, _ in alpha * x + sigma * e }
+        return alpha * original + sigma * noise
     }
 
     /// The first step taken is first order, as diffusers' `lower_order_nums` starts at 0.
@@ -89,13 +89,11 @@ public struct DPMSolverMultistepSampler: Sampler {
 
         // convert_model_output: the data prediction x₀.
         let current = Self.alphaSigmaLambda(sigmas[i])
-        let type = predictionType
-        let x0 = schedulerElementwise(modelOutput, sample) { m, x, _ in
-            switch type {
-            case .epsilon: (x - current.sigma * m) / current.alpha
-            case .sample: m
-            case .vPrediction: current.alpha * x - current.sigma * m
-            }
+        let (m, x) = (modelOutput, sample)
+        let x0 = switch predictionType {
+        case .epsilon: (x - current.sigma * m) / current.alpha
+        case .sample: m
+        case .vPrediction: current.alpha * x - current.sigma * m
         }
         let target = Self.alphaSigmaLambda(sigmas[i + 1])
         let h = target.lambda - current.lambda
@@ -107,13 +105,11 @@ public struct DPMSolverMultistepSampler: Sampler {
             let before = Self.alphaSigmaLambda(sigmas[i - 1])
             let r0 = (current.lambda - before.lambda) / h
             let inverse = 1 / r0, half = 0.5 * predictionCoefficient
-            result = schedulerElementwise(x0, sample, previous) { m0, x, m1 in
-                let d1 = inverse * (m0 - m1)
-                return (sampleCoefficient * x - predictionCoefficient * m0) - half * d1
-            }
+            let d1 = inverse * (x0 - previous)
+            result = (sampleCoefficient * x - predictionCoefficient * x0) - half * d1
         } else {
             // dpm_solver_first_order_update: x_t = (σ_t/σ_s)·x − α_t(e^{−h} − 1)·x₀
-            result = schedulerElementwise(x0, sample) { d0, x, _ in sampleCoefficient * x - predictionCoefficient * d0 }
+            result = sampleCoefficient * x - predictionCoefficient * x0
         }
         previousPrediction = x0
         stepIndex += 1

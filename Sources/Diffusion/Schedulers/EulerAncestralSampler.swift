@@ -70,13 +70,13 @@ public struct EulerAncestralSampler: Sampler {
     /// x / √(σ² + 1): the model's input at noise level σ (diffusers `scale_model_input`).
     public func scaleModelInput(_ sample: Tensor, timestep: Float) -> Tensor {
         let scale = (sigma(at: timestep) * sigma(at: timestep) + 1).squareRoot()
-        return schedulerElementwise(sample, sample) { x, _, _ in x / scale }
+        return sample / scale
     }
 
     /// x₀ + σ·ε: the forward process on x/√ᾱ (scheduling_euler_ancestral_discrete.py `add_noise`).
     public func noised(_ original: Tensor, noise: Tensor, stepIndex: Int) -> Tensor {
         let sigma = sigmas[stepIndex]
-        return schedulerElementwise(original, noise) { x, e, _ in x + sigma * e }
+        return original + sigma * noise
     }
 
     public mutating func begin(at stepIndex: Int) {
@@ -93,17 +93,14 @@ public struct EulerAncestralSampler: Sampler {
         let sigmaDown = (sigmaNext * sigmaNext - sigmaUp * sigmaUp).squareRoot()
         let dt = sigmaDown - sigma
         let vScale = -sigma / (sigma * sigma + 1).squareRoot(), vDivisor = sigma * sigma + 1
-        let type = predictionType
         let z = noise.normal(sample.shape)  // drawn at every step, as diffusers does
-        return schedulerElementwise(modelOutput, sample, z) { m, x, e in
-            let x0: Float
-            switch type {
-            case .epsilon: x0 = x - sigma * m
-            case .vPrediction: x0 = m * vScale + x / vDivisor
-            case .sample: x0 = m
-            }
-            let derivative = (x - x0) / sigma
-            return (x + derivative * dt) + e * sigmaUp
+        let (m, x) = (modelOutput, sample)
+        let x0 = switch predictionType {
+        case .epsilon: x - sigma * m
+        case .vPrediction: m * vScale + x / vDivisor
+        case .sample: m
         }
+        let derivative = (x - x0) / sigma
+        return (x + derivative * dt) + z * sigmaUp
     }
 }

@@ -46,21 +46,3 @@ extension Sampler {
     }
 }
 
-/// Elementwise `f(modelOutput, sample, noise)` over equally shaped tensors, in one pass and without
-/// temporaries (the scheduler formulas are per element, with scalar coefficients).
-func schedulerElementwise(_ a: Tensor, _ b: Tensor, _ c: Tensor? = nil, _ f: (Float, Float, Float) -> Float) -> Tensor {
-    precondition(a.shape == b.shape && (c == nil || c?.shape == a.shape), "sampler step: shapes \(a.shape), \(b.shape) differ")
-    return a.withUnsafeBufferPointer { pa in
-        b.withUnsafeBufferPointer { pb in
-            Tensor(shape: a.shape) { out in
-                if let c {
-                    c.withUnsafeBufferPointer { pc in
-                        for i in 0..<out.count { out[i] = f(pa[i], pb[i], pc[i]) }
-                    }
-                } else {
-                    for i in 0..<out.count { out[i] = f(pa[i], pb[i], 0) }
-                }
-            }
-        }
-    }
-}
