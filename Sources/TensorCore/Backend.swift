@@ -132,6 +132,9 @@ public protocol Backend: Sendable {
     /// Σ x[i]² in Double, summed in a fixed blocked order (the same for any thread count).
     func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double
 
+    /// y[i] += x[i] (summing gradients).
+    func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int)
+
     /// x[i] ·= factor.
     func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float)
 

@@ -34,6 +34,10 @@ extension CPUBackend {
         return total
     }
 
+    public func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forEach(range: count, blockSize: Self.updateBlock) { r in for i in r { y[i] += x[i] } }
+    }
+
     public func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
         Parallel.forEach(range: count, blockSize: Self.updateBlock) { r in for i in r { x[i] *= factor } }
     }

@@ -40,6 +40,21 @@ extension FlatBuffer {
         pointer.update(from: other.pointer, count: count)
     }
 
+    /// A new tensor holding a copy of `shape.product` floats starting at `offset` (unlike
+    /// `view(offset:shape:)`, it does not change when this buffer does).
+    public func tensor(offset: Int, shape: [Int]) -> Tensor {
+        let count = shape.reduce(1, *)
+        precondition(offset >= 0 && offset + count <= self.count, "copy outside the flat buffer")
+        let source = pointer + offset
+        return Tensor(shape: shape) { $0.baseAddress!.update(from: source, count: count) }
+    }
+
+    /// Adds `other` (same count) to this buffer, element by element.
+    public func add(_ other: FlatBuffer) {
+        precondition(other.count == count, "add: \(other.count) floats into \(count)")
+        CPUBackend.shared.add(other.pointer, into: pointer, count: count)
+    }
+
     /// One AdamW step of these parameters (`Backend.adamWUpdate`).
     public func adamWUpdate(_ step: AdamWStep, gradients: FlatBuffer, firstMoment: FlatBuffer, secondMoment: FlatBuffer) {
         precondition(gradients.count == count && firstMoment.count == count && secondMoment.count == count, "AdamW: buffer sizes differ")

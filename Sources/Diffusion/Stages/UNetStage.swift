@@ -102,7 +102,7 @@ public enum UNetStage {
         func loadEMA() {
             guard let ema = trainer.ema else { return }
             for (e, t) in zip(emaLayout.entries, trainer.layout.entries) {
-                e.parameter.value = Tensor(shape: t.parameter.shape, data: Array(UnsafeBufferPointer(start: ema.shadow.pointer + t.offset, count: t.count)))
+                e.parameter.value = ema.shadow.tensor(offset: t.offset, shape: t.parameter.shape)
             }
         }
         let dropout = Float(config.diffusion.captionDropout)

@@ -340,8 +340,7 @@ extension StageTrainer {
                 }
             }
             communicationSeconds += embeddingSeconds
-            let g = gradients.pointer, h = headGradient.pointer
-            for j in 0..<layout.count { g[j] += h[j] }
+            gradients.add(headGradient)
             return value
         }
     }
@@ -349,18 +348,20 @@ extension StageTrainer {
     /// Sums the parts' gradients (each left in `scratch` by `part`) in batch order into
     /// `gradients`, and their values likewise: this rank computes `mine`, the others theirs.
     private func sumParts(_ mine: Range<Int>, _ part: (Int) throws -> Float) throws -> Float {
-        let count = layout.count, g = gradients.pointer, s = scratch!.pointer
-        func add(_ source: UnsafePointer<Float>, first: Bool) {
-            if first { g.update(from: source, count: count) } else { for j in 0..<count { g[j] += source[j] } }
-        }
+        let count = layout.count, scratch = self.scratch!
         if group.size == 1 {
             var value: Float = 0
             for k in mine {
                 let v = try part(k)
-                add(s, first: k == mine.lowerBound)
+                if k == mine.lowerBound { gradients.copy(from: scratch) } else { gradients.add(scratch) }
                 value = k == mine.lowerBound ? v : value + v
             }
             return value
+        }
+        // Across processes the parts travel as host arrays (the exchange is a transfer point).
+        let g = gradients.pointer, s = scratch.pointer
+        func add(_ source: UnsafePointer<Float>, first: Bool) {
+            if first { g.update(from: source, count: count) } else { for j in 0..<count { g[j] += source[j] } }
         }
         let stride = count + 1
         if sendParts.count != mine.count * stride { sendParts = [Float](repeating: 0, count: mine.count * stride) }
