@@ -12,18 +12,11 @@ public enum Initialization {
 
     /// U(−bound, bound).
     public static func uniform(shape: [Int], bound: Float, generator: inout Philox) -> Tensor {
-        var t = Tensor(zeros: shape)
-        t.withUnsafeMutableBufferPointer { buf in
-            generator.fillUniform(buf)
-            for i in 0..<buf.count { buf[i] = (2 * buf[i] - 1) * bound }
-        }
-        return t
+        Tensor.uniform(shape: shape, bound: bound, generator: &generator)
     }
 
     /// N(mean, std²).
     public static func normal(shape: [Int], mean: Float = 0, std: Float = 1, generator: inout Philox) -> Tensor {
-        var t = Tensor(zeros: shape)
-        t.withUnsafeMutableBufferPointer { generator.fillNormal($0, mean: mean, std: std) }
-        return t
+        Tensor.normal(shape: shape, mean: mean, std: std, generator: &generator)
     }
 }

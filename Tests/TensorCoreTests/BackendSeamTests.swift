@@ -17,7 +17,6 @@ import Testing
         case images = "transfer: images to and from tensors (or image bytes, not tensor memory)"
         case exchange = "transfer: the MPI exchange of gradients and embeddings"
         case metrics = "transfer: evaluation metrics and bench checksums computed on the host"
-        case rng = "to move: Philox fills of tensors (initial weights, noise)"
         case caches = "to move: the latent and text-state caches and the posterior sample"
         case timesteps = "to move: the sinusoidal timestep embedding"
         case tape = "to move: the tape writes parameter gradients into the flat gradient buffer"
@@ -38,10 +37,6 @@ import Testing
         "Diffusion/Stages/PSNR.swift": (2, .metrics),
         "Diffusion/Stages/Retrieval+Evaluation.swift": (1, .metrics),
         "t2i/DataCommand+Bench.swift": (1, .metrics),
-        "NN/Initialization.swift": (2, .rng),
-        "Diffusion/Schedulers/NoiseSource.swift": (1, .rng),
-        "Diffusion/Schedulers/BatchNoise.swift": (1, .rng),
-        "Diffusion/Training/SampleNoise.swift": (1, .rng),
         "Diffusion/Stages/LatentCache.swift": (4, .caches),
         "Diffusion/Stages/TextStateCache.swift": (2, .caches),
         "Diffusion/Stages/AutoencoderStage.swift": (2, .caches),

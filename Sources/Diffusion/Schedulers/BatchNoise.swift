@@ -14,13 +14,6 @@ public struct BatchNoise: NoiseSource, Sendable {
     /// (B, …) normal values, item *b* drawn from generator *b*.
     public mutating func normal(_ shape: [Int]) -> Tensor {
         precondition(shape.first == generators.count, "BatchNoise holds \(generators.count) generators, asked for shape \(shape)")
-        let row = shape.dropFirst().reduce(1, *)
-        var tensor = Tensor(zeros: shape)
-        tensor.withUnsafeMutableBufferPointer { buffer in
-            for b in generators.indices {
-                generators[b].fillNormal(UnsafeMutableBufferPointer(rebasing: buffer[(b * row)..<((b + 1) * row)]))
-            }
-        }
-        return tensor
+        return Tensor.normal(shape: shape, generators: &generators)
     }
 }

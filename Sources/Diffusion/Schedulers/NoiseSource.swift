@@ -13,8 +13,6 @@ public protocol NoiseSource {
 extension Philox: NoiseSource {
     /// Standard normal values of `shape`, from this generator's stream.
     public mutating func normal(_ shape: [Int]) -> Tensor {
-        var tensor = Tensor(zeros: shape)
-        tensor.withUnsafeMutableBufferPointer { fillNormal($0) }
-        return tensor
+        Tensor.normal(shape: shape, generator: &self)
     }
 }

@@ -26,12 +26,7 @@ public struct SampleNoise {
     /// Standard normal noise of shape [count, …]: row *i* from sample *i*'s generator.
     public mutating func normal(shape: [Int]) -> Tensor {
         precondition(shape.first == count, "noise of shape \(shape) for \(count) samples")
-        let per = shape.dropFirst().reduce(1, *)
-        return Tensor(shape: shape) { out in
-            for i in generators.indices {
-                generators[i].fillNormal(UnsafeMutableBufferPointer(rebasing: out[(i * per)..<((i + 1) * per)]))
-            }
-        }
+        return Tensor.normal(shape: shape, generators: &generators)
     }
 
     /// One uniform float in [0, 1) per sample.
