@@ -33,9 +33,7 @@ public struct ParameterLayout {
     public func flatten() -> FlatBuffer {
         let buffer = FlatBuffer(count: count)
         for e in entries {
-            e.parameter.value.withUnsafeBufferPointer { src in
-                if let base = src.baseAddress { (buffer.pointer + e.offset).update(from: base, count: src.count) }
-            }
+            buffer.write(e.parameter.value, at: e.offset)
             e.parameter.value = buffer.view(offset: e.offset, shape: e.parameter.shape)
         }
         return buffer

@@ -49,6 +49,20 @@ extension FlatBuffer {
         return Tensor(shape: shape) { $0.baseAddress!.update(from: source, count: count) }
     }
 
+    /// Copies `tensor`'s elements into this buffer from `offset` on.
+    public func write(_ tensor: Tensor, at offset: Int) {
+        precondition(offset >= 0 && offset + tensor.count <= count, "write outside the flat buffer")
+        let target = pointer + offset
+        tensor.withUnsafeBufferPointer { if let base = $0.baseAddress { target.update(from: base, count: $0.count) } }
+    }
+
+    /// Clamps elements `range` to [lo, hi] in place (a parameter kept in bounds, e.g. CLIP's logit scale).
+    public func clamp(_ range: Range<Int>, min lo: Float, max hi: Float) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "clamp outside the flat buffer")
+        let p = pointer
+        for i in range { p[i] = Swift.min(Swift.max(p[i], lo), hi) }
+    }
+
     /// Adds `other` (same count) to this buffer, element by element.
     public func add(_ other: FlatBuffer) {
         precondition(other.count == count, "add: \(other.count) floats into \(count)")

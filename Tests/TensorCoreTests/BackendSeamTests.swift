@@ -20,8 +20,6 @@ import Testing
         case caches = "to move: the latent and text-state caches and the posterior sample"
         case timesteps = "to move: the sinusoidal timestep embedding"
         case tape = "to move: the tape writes parameter gradients into the flat gradient buffer"
-        case layout = "to move: gathering parameter values into the flat buffer, the logit-scale clamp"
-        case bench = "to move: random inputs of the step benchmarks"
     }
 
     /// File (under Sources/) → (touches, reason).
@@ -39,12 +37,9 @@ import Testing
         "t2i/DataCommand+Bench.swift": (1, .metrics),
         "Diffusion/Stages/LatentCache.swift": (4, .caches),
         "Diffusion/Stages/TextStateCache.swift": (2, .caches),
-        "Diffusion/Stages/AutoencoderStage.swift": (2, .caches),
+        "Diffusion/Stages/AutoencoderStage.swift": (1, .caches),
         "Diffusion/UNet/TimestepProjection.swift": (1, .timesteps),
         "NN/Module+Gradients.swift": (3, .tape),
-        "NN/ParameterLayout.swift": (2, .layout),
-        "Diffusion/CLIP/CLIPModel.swift": (1, .layout),
-        "Diffusion/Stages/TextEncoderStage+Benchmark.swift": (1, .bench),
     ]
 
     static let layers = ["NN", "Optim", "Diffusion", "Serving", "Distributed", "t2i"]

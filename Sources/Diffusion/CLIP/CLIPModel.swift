@@ -146,8 +146,7 @@ public final class CLIPModel: Module {
         guard let entry = layout.entries.first(where: { $0.parameter === logitScale }) else {
             preconditionFailure("clampLogitScale: the layout does not hold this model's logit_scale")
         }
-        let p = parameters.pointer + entry.offset
-        p.pointee = Swift.min(Swift.max(p.pointee, 0), CLIPModel.maxLogitScale)
+        parameters.clamp(entry.offset..<(entry.offset + 1), min: 0, max: CLIPModel.maxLogitScale)
     }
 
     /// Clamps `logit_scale` to [0, ln 100] by rebinding the parameter to a new value; for a model

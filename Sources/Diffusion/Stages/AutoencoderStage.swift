@@ -174,11 +174,7 @@ extension AutoencoderStage {
         var g = Philox(seed: 1, stream: 30)
         let model = try AutoencoderKL(config: config.vae, generator: &g)
         let side = config.vae.sampleSize
-        var images = Tensor(zeros: [batchSize, config.vae.inChannels, side, side])
-        images.withUnsafeMutableBufferPointer { buf in
-            g.fillUniform(buf)
-            for i in 0..<buf.count { buf[i] = 2 * buf[i] - 1 }
-        }
+        let images = Tensor.uniform(shape: [batchSize, config.vae.inChannels, side, side], bound: 1, generator: &g)
         let loss = config.vaeLoss
         return StepBenchmark(model: model) { generator in
             let posterior = model.encode(images)

@@ -60,10 +60,7 @@ extension TextEncoderStage {
             self.ids = ids
             keyLengths = lengths
             let v = config.visionEncoder
-            pixels = Tensor(shape: [batchSize, v.numChannels, v.imageSize, v.imageSize]) { out in
-                data.fillUniform(out)
-                for i in out.indices { out[i] = out[i] * 2 - 1 }
-            }
+            pixels = Tensor.uniform(shape: [batchSize, v.numChannels, v.imageSize, v.imageSize], bound: 1, generator: &data)
         }
 
         /// One training step, timed, with its FLOPs counted.
