@@ -103,6 +103,9 @@ public protocol Backend: Sendable {
     /// summing its terms in output order.
     func stridedAdd(shape: [Int], gradOutput: UnsafePointer<Float>, strides: [Int], gradInput: UnsafeMutablePointer<Float>)
 
+    /// `output[i] = input[rows[i]]` for rows of `rowLength` floats (a lookup into a cached table).
+    func gatherRows(_ input: UnsafePointer<Float>, rowLength: Int, rows: [Int], output: UnsafeMutablePointer<Float>)
+
     // MARK: Elementwise (UnaryOp and BinaryOp below)
 
     /// y[i] = op(x[i]) for i in 0..<count.

@@ -38,6 +38,14 @@ extension CPUBackend {
         Parallel.forEach(range: count, blockSize: Self.updateBlock) { r in for i in r { y[i] += x[i] } }
     }
 
+    public func gatherRows(_ input: UnsafePointer<Float>, rowLength: Int, rows: [Int], output: UnsafeMutablePointer<Float>) {
+        // Blocks of whole rows, each row a contiguous copy.
+        let perBlock = max(1, Self.updateBlock / max(rowLength, 1))
+        Parallel.forEach(range: rows.count, blockSize: perBlock) { r in
+            for i in r { (output + i * rowLength).update(from: input + rows[i] * rowLength, count: rowLength) }
+        }
+    }
+
     public func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
         Parallel.forEach(range: count, blockSize: Self.updateBlock) { r in for i in r { x[i] *= factor } }
     }

@@ -50,6 +50,24 @@ extension Tensor {
         return out
     }
 
+    /// Rows `rows` of axis 0, in that order (repeats allowed): (rows.count, …). The gradient of a
+    /// row used twice is the sum of both, added in `rows` order.
+    public func gatherRows(_ rows: [Int]) -> Tensor {
+        precondition(rank >= 1, "gatherRows needs at least one axis, got a scalar")
+        for r in rows { precondition(r >= 0 && r < shape[0], "row \(r) outside 0..<\(shape[0])") }
+        let rowLength = shape.dropFirst().reduce(1, *)
+        let source = self, backend = CPUBackend.shared
+        var out = Tensor(shape: [rows.count] + shape.dropFirst()) { y in
+            guard let base = y.baseAddress, !rows.isEmpty else { return }
+            backend.gatherRows(source.pointer, rowLength: rowLength, rows: rows, output: base)
+        }
+        Tensor.record(&out, [self]) { g in
+            guard let gx = source.node?.gradBuffer() else { return }
+            for (i, r) in rows.enumerated() { for j in 0..<rowLength { gx[r * rowLength + j] += g[i * rowLength + j] } }
+        }
+        return out
+    }
+
     /// Joins tensors along `axis`; all other axes must match.
     public static func concatenate(_ parts: [Tensor], axis: Int) -> Tensor {
         precondition(!parts.isEmpty, "concatenate needs at least one tensor")

@@ -16,8 +16,7 @@ import Testing
         case saveLoad = "transfer: weights and checkpoints to and from files"
         case images = "transfer: images to and from tensors (or image bytes, not tensor memory)"
         case exchange = "transfer: the MPI exchange of gradients and embeddings"
-        case metrics = "transfer: evaluation metrics and bench checksums computed on the host"
-        case caches = "to move: the latent and text-state caches and the posterior sample"
+        case metrics = "transfer: evaluation metrics, latent statistics (the scaling factor) and bench checksums computed on the host"
         case timesteps = "to move: the sinusoidal timestep embedding"
         case tape = "to move: the tape writes parameter gradients into the flat gradient buffer"
     }
@@ -35,9 +34,7 @@ import Testing
         "Diffusion/Stages/PSNR.swift": (2, .metrics),
         "Diffusion/Stages/Retrieval+Evaluation.swift": (1, .metrics),
         "t2i/DataCommand+Bench.swift": (1, .metrics),
-        "Diffusion/Stages/LatentCache.swift": (4, .caches),
-        "Diffusion/Stages/TextStateCache.swift": (2, .caches),
-        "Diffusion/Stages/AutoencoderStage.swift": (1, .caches),
+        "Diffusion/Stages/AutoencoderStage.swift": (1, .metrics),
         "Diffusion/UNet/TimestepProjection.swift": (1, .timesteps),
         "NN/Module+Gradients.swift": (3, .tape),
     ]

@@ -68,6 +68,21 @@ import TensorCore
         #expect(g[0].scalars == [0, 0, 2, 2, 2, 2])
     }
 
+    @Test func gatherRowsCopiesRowsInOrderAndSumsTheGradientOfARepeatedRow() {
+        let x = Tensor(shape: [3, 2], data: [1, 2, 3, 4, 5, 6])
+        #expect(x.gatherRows([2, 0, 2]).shape == [3, 2])
+        #expect(x.gatherRows([2, 0, 2]).scalars == [5, 6, 1, 2, 5, 6])
+        #expect(x.gatherRows([]).shape == [0, 2])
+        // Rows of a 4-d table (a latent cache): whole (C, h, w) rows move.
+        let table = Tensor(shape: [4, 2, 1, 2], data: (0..<16).map(Float.init))
+        #expect(table.gatherRows([3, 1]).scalars == [12, 13, 14, 15, 4, 5, 6, 7])
+        let weights = Tensor(shape: [3, 2], data: [1, 10, 100, 1000, 1e4, 1e5])
+        let (_, g) = GradientTape.valueAndGradient(at: [x]) { ($0[0].gatherRows([2, 0, 2]) * weights).sum() }
+        // Row 2 collects rows 0 and 2 of the output's gradient, row 0 row 1's, row 1 nothing.
+        let expected: [Float] = [100, 1000, 0, 0, 10_001, 100_010]
+        #expect(g[0].scalars == expected)
+    }
+
     @Test func dropoutIsSeededScaledAndRoutesGradientThroughTheMask() {
         let x = Tensor(repeating: 1, shape: [10_000])
         var g1 = Philox(seed: 5), g2 = Philox(seed: 5)

@@ -8,7 +8,7 @@ struct TextStateCache {
     /// Row of each caption (by dataset index) in `states`.
     let rowOfCaption: [Int]
     /// (distinct captions, L, D).
-    let states: [Float]
+    let states: Tensor
     let lengths: [Int]
     let length: Int
     let width: Int
@@ -26,18 +26,18 @@ struct TextStateCache {
             rows.append(distinct.count)
             distinct.append(c)
         }
-        var states: [Float] = [], lengths: [Int] = []
+        var chunks: [Tensor] = [], lengths: [Int] = []
         for start in stride(from: 0, to: distinct.count, by: 256) {
             if shouldStop() { throw Interruption("interrupted while encoding captions (\(start) of \(distinct.count)); nothing was saved, rerun the same command to start again") }
             let chunk = Array(distinct[start..<min(start + 256, distinct.count)])
             var ids: [Int32] = []
             for c in chunk { ids += try tokenizer.encode(c, maxLength: maxLength) }
             let keyLengths = textEncoder.textModel.keyLengths(ids: ids, batch: chunk.count, length: maxLength)
-            states += textEncoder.encode(ids: ids, batch: chunk.count, length: maxLength, keyLengths: keyLengths).lastHiddenState.scalars
+            chunks.append(textEncoder.encode(ids: ids, batch: chunk.count, length: maxLength, keyLengths: keyLengths).lastHiddenState)
             lengths += keyLengths
         }
         rowOfCaption = rows
-        self.states = states
+        states = Tensor.concatenate(chunks, axis: 0)
         self.lengths = lengths
         length = maxLength
         width = textEncoder.textModel.config.hiddenSize
@@ -45,13 +45,7 @@ struct TextStateCache {
 
     /// Hidden states (B, L, D) and key lengths of captions `indices` (into the captions given at init).
     func states(_ indices: [Int]) -> (Tensor, [Int]) {
-        let per = length * width
         let rows = indices.map { rowOfCaption[$0] }
-        let t = Tensor(shape: [indices.count, length, width]) { out in
-            for (b, r) in rows.enumerated() {
-                for j in 0..<per { out[b * per + j] = states[r * per + j] }
-            }
-        }
-        return (t, rows.map { lengths[$0] })
+        return (states.gatherRows(rows), rows.map { lengths[$0] })
     }
 }
