@@ -29,7 +29,7 @@ struct LatentCache {
         shape = Array(mean.shape.dropFirst())
     }
 
-    /// z = (mean + std·ε)·scale for dataset rows `indices`, ε the given noise: (B, C, h, w).
+    /// z = mean + std·ε (both already scaled) for dataset rows `indices`, ε the given noise: (B, C, h, w).
     func sample(_ indices: [Int], noise: Tensor) -> Tensor {
         precondition(noise.shape == [indices.count] + shape, "noise \(noise.shape) for \(indices.count) latents of \(shape)")
         return mean.gatherRows(indices) + std.gatherRows(indices) * noise

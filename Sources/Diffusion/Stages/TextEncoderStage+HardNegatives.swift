@@ -69,17 +69,14 @@ extension TextEncoderStage {
             Int((UInt64(word) * UInt64(bound)) >> 32)
         }
 
-        /// The negatives of a batch's captions, tokenised like `Captions` (`maxLength` ids each).
-        func batch(_ batch: DatasetBatch, tokenizer: SentencePieceTokenizer, maxLength: Int) throws -> (ids: [Int32], keyLengths: [Int]) {
+        /// The ids of a batch's negatives, tokenised like `Captions` (`maxLength` ids each, concatenated).
+        func ids(_ batch: DatasetBatch, tokenizer: SentencePieceTokenizer, maxLength: Int) throws -> [Int32] {
             var ids: [Int32] = []
             ids.reserveCapacity(batch.count * maxLength)
-            var lengths: [Int] = []
             for (caption, key) in zip(batch.captions, batch.keys) {
-                let encoded = try tokenizer.encode(negative(of: caption, key: key), maxLength: maxLength)
-                ids += encoded
-                lengths.append(encoded.firstIndex(of: SentencePieceTokenizer.eosId).map { $0 + 1 } ?? maxLength)
+                ids += try tokenizer.encode(negative(of: caption, key: key), maxLength: maxLength)
             }
-            return (ids, lengths)
+            return ids
         }
     }
 }

@@ -120,8 +120,9 @@ public enum TextEncoderStage {
         var embeds = [model.textEmbeddings(ids: text.ids, batch: batch.count, length: captions.length, keyLengths: text.keyLengths),
                       model.imageEmbeddings(pixels: batch.images)]
         if let (hard, tokenizer) = negatives {
-            let negative = try hard.batch(batch, tokenizer: tokenizer, maxLength: captions.length)
-            embeds.append(model.textEmbeddings(ids: negative.ids, batch: batch.count, length: captions.length, keyLengths: negative.keyLengths))
+            let ids = try hard.ids(batch, tokenizer: tokenizer, maxLength: captions.length)
+            let keyLengths = model.textModel.keyLengths(ids: ids, batch: batch.count, length: captions.length)
+            embeds.append(model.textEmbeddings(ids: ids, batch: batch.count, length: captions.length, keyLengths: keyLengths))
         }
         return embeds
     }
@@ -134,12 +135,11 @@ public enum TextEncoderStage {
         guard embeds.count == 3 else {
             return CLIPModel.contrastiveLoss(logitsPerText: model.logits(textEmbeds: embeds[0], imageEmbeds: embeds[1]).perText)
         }
-        let (text, image, negative) = (embeds[0], embeds[1], embeds[2])
-        let targets = Array(0..<text.shape[0])
-        let scale = model.logitScale.value.exp()
-        let perText = text.matmul(image.transposed()) * scale
-        let perImage = image.matmul(Tensor.concatenate([text, negative], axis: 0).transposed()) * scale
-        return (perText.crossEntropy(targets: targets) + perImage.crossEntropy(targets: targets)) * 0.5
+        // One product for both directions: the (2B, B) logits of captions and negatives against the
+        // images; the captions' loss reads their B rows, each image's its column of 2B.
+        let b = embeds[0].shape[0], targets = Array(0..<b)
+        let logits = model.logits(textEmbeds: Tensor.concatenate([embeds[0], embeds[2]], axis: 0), imageEmbeds: embeds[1])
+        return (logits.perText.slice(rows: 0..<b).crossEntropy(targets: targets) + logits.perImage.crossEntropy(targets: targets)) * 0.5
     }
 
     /// `logs/encoder-eval.json`: the retrieval scores of the last training (or nothing yet).
