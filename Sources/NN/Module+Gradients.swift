@@ -10,8 +10,8 @@ extension Module {
     public func valueAndGradient(layout: ParameterLayout, gradients: FlatBuffer, _ loss: () throws -> Tensor) rethrows -> Float {
         let params = layout.entries.map(\.parameter)
         let originals = params.map(\.value)
-        let pointers = layout.entries.map { gradients.pointer + $0.offset }
-        let value = try GradientTape.valueAndGradient(at: originals, accumulatingInto: pointers) { tracked in
+        let destinations = layout.entries.map { (buffer: gradients, offset: $0.offset) }
+        let value = try GradientTape.valueAndGradient(at: originals, accumulatingInto: destinations) { tracked in
             // Layers read `parameter.value`: point it at the tracked copy for the forward pass.
             for (p, t) in zip(params, tracked) { p.value = t }
             defer { for (p, o) in zip(params, originals) { p.value = o } }
@@ -24,16 +24,16 @@ extension Module {
 extension Module {
     /// As `valueAndGradient(layout:gradients:_:)`, with `inputs` tracked too: `loss` receives
     /// their tracked copies, and d(loss)/d(input *i*) is accumulated (+=) into `inputGradients[i]`
-    /// (`inputs[i].count` floats each). For a loss over values computed elsewhere (the whole
+    /// (a buffer of `inputs[i].count` floats). For a loss over values computed elsewhere (the whole
     /// batch's embeddings of a data-parallel CLIP step).
     @discardableResult
     public func valueAndGradient(layout: ParameterLayout, gradients: FlatBuffer, inputs: [Tensor],
-                                 inputGradients: [UnsafeMutablePointer<Float>], _ loss: ([Tensor]) throws -> Tensor) rethrows -> Float {
+                                 inputGradients: [FlatBuffer], _ loss: ([Tensor]) throws -> Tensor) rethrows -> Float {
         precondition(inputs.count == inputGradients.count, "one gradient buffer per input")
         let params = layout.entries.map(\.parameter)
         let originals = params.map(\.value)
-        let pointers = layout.entries.map { gradients.pointer + $0.offset }
-        let value = try GradientTape.valueAndGradient(at: originals + inputs, accumulatingInto: pointers + inputGradients) { tracked in
+        let destinations = layout.entries.map { (buffer: gradients, offset: $0.offset) } + inputGradients.map { (buffer: $0, offset: 0) }
+        let value = try GradientTape.valueAndGradient(at: originals + inputs, accumulatingInto: destinations) { tracked in
             for (p, t) in zip(params, tracked) { p.value = t }
             defer { for (p, o) in zip(params, originals) { p.value = o } }
             return try loss(Array(tracked[params.count...]))

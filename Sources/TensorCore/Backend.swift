@@ -143,6 +143,83 @@ public protocol Backend: Sendable {
 
     /// The EMA step shadow[i] −= (1 − decay)(shadow[i] − p[i]).
     func movingAverageUpdate(shadow: UnsafeMutablePointer<Float>, parameters: UnsafePointer<Float>, count: Int, decay: Float)
+
+    // MARK: Memory (every tensor's storage and flat buffer comes from its backend)
+
+    /// A 64-byte aligned buffer of `count` (≥ 1) floats in this backend's memory; its contents are undefined.
+    func allocate(count: Int) -> UnsafeMutablePointer<Float>
+
+    /// Gives back a buffer that `allocate(count:)` made.
+    func deallocate(_ buffer: UnsafeMutablePointer<Float>, count: Int)
+
+    /// Whether the host may read and write this backend's buffers in place. When false, `Tensor`'s
+    /// host accessors (the transfer points) copy through `download` and `upload` instead.
+    var sharesHostMemory: Bool { get }
+
+    /// buffer[i] = value.
+    func fill(_ buffer: UnsafeMutablePointer<Float>, count: Int, with value: Float)
+
+    /// destination[i] = source[i], both in this backend's memory (they may not overlap).
+    func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int)
+
+    /// Host memory into a buffer of this backend.
+    func upload(_ host: UnsafePointer<Float>, to buffer: UnsafeMutablePointer<Float>, count: Int)
+
+    /// A buffer of this backend into host memory.
+    func download(_ buffer: UnsafePointer<Float>, to host: UnsafeMutablePointer<Float>, count: Int)
+
+    /// `rows` blocks of `length` floats: destination row r (at `r·destinationStride`) is set to,
+    /// or with `accumulate` has added to it, source row r (at `r·sourceStride`). Concatenation, split
+    /// and slicing, and their gradients.
+    func copyRows(rows: Int, length: Int, source: UnsafePointer<Float>, sourceStride: Int,
+                  destination: UnsafeMutablePointer<Float>, destinationStride: Int, accumulate: Bool)
+
+    /// `gradInput[rows[i]] += gradOutput[i]` for rows of `rowLength` floats, in `rows` order (the
+    /// gradient of `gatherRows`: an embedding's backward, where a repeated row sums its terms).
+    func scatterAddRows(_ gradOutput: UnsafePointer<Float>, rowLength: Int, rows: [Int], into gradInput: UnsafeMutablePointer<Float>)
+
+    /// `C = alpha·A·op(B) + beta·C` with each item's `rowsPerItem` rows of A multiplied on their own
+    /// (a row's result does not depend on how many items there are: DESIGN §2's batch invariance).
+    func rowBlockedGemm(transB: Bool, m: Int, n: Int, k: Int, rowsPerItem: Int, alpha: Float,
+                        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+
+    // MARK: Reductions and selection
+
+    /// x (outer, n, inner) → y (outer, inner): `y[o, i] = Σ_j x[o, j, i]`, summed in j order from 0.
+    func sumAxis(_ x: UnsafePointer<Float>, outer: Int, length n: Int, inner: Int, output: UnsafeMutablePointer<Float>)
+
+    /// The gradient of `sumAxis`: `gradInput[o, j, i] += gradOutput[o, i]`.
+    func sumAxisBackward(_ gradOutput: UnsafePointer<Float>, outer: Int, length n: Int, inner: Int,
+                         gradInput: UnsafeMutablePointer<Float>)
+
+    /// x (outer, n ≥ 1, inner) → y (outer, inner), the largest over j; `argmax` receives the first j
+    /// holding it (as a Float, exact below 2²⁴) for the backward.
+    func maxAxis(_ x: UnsafePointer<Float>, outer: Int, length n: Int, inner: Int, output: UnsafeMutablePointer<Float>,
+                 argmax: UnsafeMutablePointer<Float>)
+
+    /// The gradient of `maxAxis`: `gradInput[o, argmax[o, i], i] += gradOutput[o, i]`.
+    func maxAxisBackward(_ gradOutput: UnsafePointer<Float>, argmax: UnsafePointer<Float>, outer: Int, length n: Int,
+                         inner: Int, gradInput: UnsafeMutablePointer<Float>)
+
+    /// How many of x[0..<count] are NaN or ±∞.
+    func countNonFinite(_ x: UnsafePointer<Float>, count: Int) -> Int
+
+    /// `z[i] = condition[i] != 0 ? a[i] : b[i]`.
+    func select(condition: UnsafePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                output: UnsafeMutablePointer<Float>, count: Int)
+
+    /// The gradient of `select`: `gradOutput[i]` accumulates into gradA where the condition holds, else into gradB.
+    func selectBackward(condition: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                        gradA: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?, count: Int)
+
+    // MARK: Random fills (counter-based Philox, DESIGN §2: the same numbers on every backend)
+
+    /// N(mean, std²) draws in order from `generator` (`Philox.fillNormal`).
+    func fillNormal(_ buffer: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float, generator: inout Philox)
+
+    /// U[0, 1) draws in order from `generator` (`Philox.fillUniform`).
+    func fillUniform(_ buffer: UnsafeMutablePointer<Float>, count: Int, generator: inout Philox)
 }
 
 /// The scalars of one AdamW step, bias corrections included (computed by the optimizer in Double,
@@ -209,6 +286,10 @@ public enum UnaryOp: Sendable, Equatable {
     case abs
     /// x ≥ t ? v : 0 for `.threshold(t, v)` (a dropout mask from uniform draws); no gradient
     case threshold(Float, Float)
+    /// sin x
+    case sin
+    /// cos x
+    case cos
 }
 
 /// An elementwise function of two tensors, `z = f(a, b)`.

@@ -39,6 +39,8 @@ extension CPUBackend {
         case .clamp(let lo, let hi): map(x, y, n) { Swift.min(Swift.max($0, lo), hi) }
         case .abs: map(x, y, n) { Swift.abs($0) }
         case .threshold(let t, let v): map(x, y, n) { $0 >= t ? v : 0 }
+        case .sin: map(x, y, n) { Foundation.sin($0) }
+        case .cos: map(x, y, n) { Foundation.cos($0) }
         }
     }
 
@@ -77,6 +79,8 @@ extension CPUBackend {
         case .clamp(let lo, let hi): accumulate(x, y, g, gx, n) { x, _ in (x >= lo && x <= hi) ? 1 : 0 }
         case .abs: accumulate(x, y, g, gx, n) { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }
         case .threshold: accumulate(x, y, g, gx, n) { _, _ in 0 }
+        case .sin: accumulate(x, y, g, gx, n) { x, _ in Foundation.cos(x) }
+        case .cos: accumulate(x, y, g, gx, n) { x, _ in -Foundation.sin(x) }
         }
     }
 

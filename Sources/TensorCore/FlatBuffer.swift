@@ -2,8 +2,9 @@
 ///
 /// Parameters, gradients and optimizer moments each live in one of these (DESIGN §2), so an
 /// optimizer step, gradient clipping or an EMA update is a single loop over memory, and each
-/// parameter tensor is a view of its slice. Writes through `pointer` are seen by every view: that
-/// in-place update is the point (the optimizer owns the writes; views are only read).
+/// parameter tensor is a view of its slice. The backend's in-place updates are seen by every view:
+/// that is the point (the optimizer owns the writes; views are only read). The buffer lives in the
+/// memory of the backend current when it was made, and every update runs on that backend.
 public final class FlatBuffer: @unchecked Sendable {
     // Unchecked: like TensorStorage, plus in-place writes that the owner (optimizer) serialises.
     let storage: TensorStorage
@@ -16,8 +17,11 @@ public final class FlatBuffer: @unchecked Sendable {
     /// Number of floats.
     public var count: Int { storage.count }
 
-    /// The buffer's memory.
+    /// The buffer's memory, in its backend's memory (host memory only where the backend shares it).
     public var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+
+    /// The backend whose memory holds this buffer.
+    var backend: any Backend { storage.backend }
 
     /// A tensor viewing `shape.product` floats starting at `offset`.
     public func view(offset: Int, shape: [Int]) -> Tensor {
@@ -27,7 +31,7 @@ public final class FlatBuffer: @unchecked Sendable {
 
     /// Sets every element to zero.
     public func zero() {
-        pointer.update(repeating: 0, count: count)
+        backend.fill(pointer, count: count, with: 0)
     }
 }
 
@@ -37,7 +41,7 @@ extension FlatBuffer {
     /// Copies `other` (same count) into this buffer.
     public func copy(from other: FlatBuffer) {
         precondition(other.count == count, "copy: \(other.count) floats into \(count)")
-        pointer.update(from: other.pointer, count: count)
+        backend.copy(other.pointer, to: pointer, count: count)
     }
 
     /// A new tensor holding a copy of `shape.product` floats starting at `offset` (unlike
@@ -45,50 +49,49 @@ extension FlatBuffer {
     public func tensor(offset: Int, shape: [Int]) -> Tensor {
         let count = shape.reduce(1, *)
         precondition(offset >= 0 && offset + count <= self.count, "copy outside the flat buffer")
-        let source = pointer + offset
-        return Tensor(shape: shape) { $0.baseAddress!.update(from: source, count: count) }
+        let source = pointer + offset, backend = backend
+        return Tensor(computing: shape) { backend.copy(source, to: $0, count: count) }
     }
 
     /// Copies `tensor`'s elements into this buffer from `offset` on.
     public func write(_ tensor: Tensor, at offset: Int) {
         precondition(offset >= 0 && offset + tensor.count <= count, "write outside the flat buffer")
-        let target = pointer + offset
-        tensor.withUnsafeBufferPointer { if let base = $0.baseAddress { target.update(from: base, count: $0.count) } }
+        withExtendedLifetime(tensor.storage) { backend.copy(tensor.pointer, to: pointer + offset, count: tensor.count) }
     }
 
     /// Clamps elements `range` to [lo, hi] in place (a parameter kept in bounds, e.g. CLIP's logit scale).
     public func clamp(_ range: Range<Int>, min lo: Float, max hi: Float) {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "clamp outside the flat buffer")
-        let p = pointer
-        for i in range { p[i] = Swift.min(Swift.max(p[i], lo), hi) }
+        // In place: each element is read before it is written.
+        backend.unaryForward(.clamp(lo, hi), input: pointer + range.lowerBound, output: pointer + range.lowerBound, count: range.count)
     }
 
     /// Adds `other` (same count) to this buffer, element by element.
     public func add(_ other: FlatBuffer) {
         precondition(other.count == count, "add: \(other.count) floats into \(count)")
-        CPUBackend.shared.add(other.pointer, into: pointer, count: count)
+        backend.add(other.pointer, into: pointer, count: count)
     }
 
     /// One AdamW step of these parameters (`Backend.adamWUpdate`).
     public func adamWUpdate(_ step: AdamWStep, gradients: FlatBuffer, firstMoment: FlatBuffer, secondMoment: FlatBuffer) {
         precondition(gradients.count == count && firstMoment.count == count && secondMoment.count == count, "AdamW: buffer sizes differ")
-        CPUBackend.shared.adamWUpdate(step, parameters: pointer, gradients: gradients.pointer, firstMoment: firstMoment.pointer,
-                                      secondMoment: secondMoment.pointer, count: count)
+        backend.adamWUpdate(step, parameters: pointer, gradients: gradients.pointer, firstMoment: firstMoment.pointer,
+                            secondMoment: secondMoment.pointer, count: count)
     }
 
     /// Σ x² in Double, in an order that does not depend on the thread count.
     public func sumOfSquares() -> Double {
-        CPUBackend.shared.sumOfSquares(pointer, count: count)
+        backend.sumOfSquares(pointer, count: count)
     }
 
     /// Multiplies every element by `factor`.
     public func scale(by factor: Float) {
-        CPUBackend.shared.scale(pointer, count: count, by: factor)
+        backend.scale(pointer, count: count, by: factor)
     }
 
     /// Moves this EMA shadow toward `parameters`: x −= (1 − decay)(x − p).
     public func moveAverage(toward parameters: FlatBuffer, decay: Float) {
         precondition(parameters.count == count, "EMA: buffer sizes differ")
-        CPUBackend.shared.movingAverageUpdate(shadow: pointer, parameters: parameters.pointer, count: count, decay: decay)
+        backend.movingAverageUpdate(shadow: pointer, parameters: parameters.pointer, count: count, decay: decay)
     }
 }

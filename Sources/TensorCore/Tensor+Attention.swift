@@ -21,15 +21,15 @@ extension Tensor {
                          "additive attention mask of \(additive.count) values fits neither (1, \(lq), \(lk)) nor (\(b), \(lq), \(lk))")
         }
         let s = scale ?? 1 / Float(d).squareRoot()
-        let backend = CPUBackend.shared
+        let backend = Backends.current
         let probs = Tensor(zeros: [b * h, lq, lk])
         let (q, k, v) = (query, key, value)
         let maskCopy = m
         // q·kᵀ and p·v: two (Lq×Lk×D) products per head.
         let flops = 4 * b * h * lq * lk * d
         FlopCounter.current?.add(flops)
-        var out = Tensor(shape: [b, h, lq, d]) { o in
-            backend.attentionForward(q: q.pointer, k: k.pointer, v: v.pointer, output: o.baseAddress!, probs: probs.pointer,
+        var out = Tensor(computing: [b, h, lq, d]) { o in
+            backend.attentionForward(q: q.pointer, k: k.pointer, v: v.pointer, output: o, probs: probs.pointer,
                                      batchHeads: b * h, queryLength: lq, keyLength: lk, headDim: d, scale: s, mask: maskCopy)
         }
         Tensor.record(&out, [q, k, v]) { g in

@@ -8,12 +8,12 @@ extension Tensor {
         let geometry = Conv2dGeometry(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
                                       outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
                                       strideH: stride, strideW: stride, padH: padding, padW: padding)
-        let x = self, w = weight, backend = CPUBackend.shared
+        let x = self, w = weight, backend = Backends.current
         let flops = 2 * geometry.batch * geometry.outChannels * geometry.outHeight * geometry.outWidth
             * geometry.inChannels * geometry.kernelHeight * geometry.kernelWidth
         FlopCounter.current?.add(flops)
-        var out = Tensor(shape: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth]) { y in
-            backend.conv2dForward(geometry, input: x.pointer, weight: w.pointer, bias: bias?.pointer, output: y.baseAddress!)
+        var out = Tensor(computing: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth]) { y in
+            backend.conv2dForward(geometry, input: x.pointer, weight: w.pointer, bias: bias?.pointer, output: y)
         }
         let b0 = bias ?? Tensor(zeros: [0])
         Tensor.record(&out, [x, w, b0]) { g in
@@ -29,9 +29,9 @@ extension Tensor {
     public func upsampleNearest2x() -> Tensor {
         precondition(rank == 4, "upsampleNearest2x needs (N, C, H, W), got \(shape)")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let x = self, backend = CPUBackend.shared
-        var out = Tensor(shape: [n, c, 2 * h, 2 * w]) { y in
-            backend.upsampleNearest2xForward(input: x.pointer, output: y.baseAddress!, batch: n, channels: c, height: h, width: w)
+        let x = self, backend = Backends.current
+        var out = Tensor(computing: [n, c, 2 * h, 2 * w]) { y in
+            backend.upsampleNearest2xForward(input: x.pointer, output: y, batch: n, channels: c, height: h, width: w)
         }
         Tensor.record(&out, [x]) { g in
             guard let gx = x.node?.gradBuffer() else { return }

@@ -6,9 +6,9 @@ import Foundation
 extension Tensor {
     /// `y = op(x)` elementwise, through the backend; the backward needs x and y.
     func unary(_ op: UnaryOp) -> Tensor {
-        let x = self, n = count, backend = CPUBackend.shared
-        var out = Tensor(shape: shape) { y in
-            backend.unaryForward(op, input: x.pointer, output: y.baseAddress!, count: n)
+        let x = self, n = count, backend = Backends.current
+        var out = Tensor(computing: shape) { y in
+            backend.unaryForward(op, input: x.pointer, output: y, count: n)
         }
         let y = out.detached
         Tensor.record(&out, [x]) { g in
@@ -24,9 +24,9 @@ extension Tensor {
             preconditionFailure("shapes \(a.shape) and \(b.shape) do not broadcast")
         }
         let sa = Broadcast.strides(of: a.shape, in: shape), sb = Broadcast.strides(of: b.shape, in: shape)
-        let backend = CPUBackend.shared
-        var out = Tensor(shape: shape) { z in
-            backend.binaryForward(op, shape: shape, a: a.pointer, aStrides: sa, b: b.pointer, bStrides: sb, output: z.baseAddress!)
+        let backend = Backends.current
+        var out = Tensor(computing: shape) { z in
+            backend.binaryForward(op, shape: shape, a: a.pointer, aStrides: sa, b: b.pointer, bStrides: sb, output: z)
         }
         Tensor.record(&out, [a, b]) { g in
             let ga = a.node?.gradBuffer(), gb = b.node?.gradBuffer()
@@ -85,6 +85,10 @@ extension Tensor {
     public func sigmoid() -> Tensor { unary(.sigmoid) }
     /// Hyperbolic tangent.
     public func tanh() -> Tensor { unary(.tanh) }
+    /// Sine.
+    public func sin() -> Tensor { unary(.sin) }
+    /// Cosine.
+    public func cos() -> Tensor { unary(.cos) }
 
     /// SiLU / swish, x·σ(x) (diffusers' resnet and time-embedding activation).
     public func silu() -> Tensor { unary(.silu) }
@@ -108,15 +112,12 @@ extension Tensor {
             preconditionFailure("shapes \(condition.shape), \(a.shape), \(b.shape) do not broadcast")
         }
         let c = condition.detached.broadcasted(to: shape), x = a.broadcasted(to: shape), y = b.broadcasted(to: shape)
-        let cp = c.pointer, xp = x.pointer, yp = y.pointer
-        var out = Tensor(shape: shape) { z in
-            for i in 0..<z.count { z[i] = cp[i] != 0 ? xp[i] : yp[i] }
+        let backend = Backends.current, n = c.count
+        var out = Tensor(computing: shape) { z in
+            backend.select(condition: c.pointer, a: x.pointer, b: y.pointer, output: z, count: n)
         }
         Tensor.record(&out, [x, y]) { g in
-            let gx = x.node?.gradBuffer(), gy = y.node?.gradBuffer()
-            for i in 0..<c.count {
-                if cp[i] != 0 { gx?[i] += g[i] } else { gy?[i] += g[i] }
-            }
+            backend.selectBackward(condition: c.pointer, gradOutput: g, gradA: x.node?.gradBuffer(), gradB: y.node?.gradBuffer(), count: n)
         }
         return out
     }

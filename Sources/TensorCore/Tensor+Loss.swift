@@ -17,17 +17,7 @@ extension Tensor {
         precondition(table.rank == 2, "embedding table must be (vocab, dim), got \(table.shape)")
         let (vocab, dim) = (table.shape[0], table.shape[1])
         for id in ids { precondition(id >= 0 && Int(id) < vocab, "token id \(id) outside vocabulary of \(vocab)") }
-        let tp = table.pointer
-        var out = Tensor(shape: [ids.count, dim]) { y in
-            let yp = y.baseAddress!
-            for (i, id) in ids.enumerated() { (yp + i * dim).update(from: tp + Int(id) * dim, count: dim) }
-        }
-        Tensor.record(&out, [table]) { g in
-            guard let gt = table.node?.gradBuffer() else { return }
-            // Serial scatter-add: repeated ids add into the same row (PyTorch `embedding_backward`).
-            for (i, id) in ids.enumerated() { for d in 0..<dim { gt[Int(id) * dim + d] += g[i * dim + d] } }
-        }
-        return out
+        return table.gatherRows(ids.map { Int($0) })
     }
 
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by 1/(1−p).
@@ -35,8 +25,7 @@ extension Tensor {
     public func dropout(_ p: Float, generator: inout Philox) -> Tensor {
         precondition(p >= 0 && p < 1, "dropout probability \(p) outside [0, 1)")
         if p == 0 { return self }
-        var u = Tensor(zeros: shape)
-        u.withUnsafeMutableBufferPointer { generator.fillUniform($0) }
+        let u = Tensor.uniform(shape: shape, generator: &generator)
         let scale = 1 / (1 - p)
         let mask = u.unary(.threshold(p, scale)).detached
         return self * mask

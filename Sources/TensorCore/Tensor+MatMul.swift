@@ -13,19 +13,19 @@ extension Tensor {
         precondition(shared || Array(other.shape[..<(other.rank - 2)]) == batchShape,
                      "matmul batch shapes differ: \(shape) · \(other.shape)")
         let a = self, b = other
-        let backend = CPUBackend.shared
+        let backend = Backends.current
         let strideB = shared ? 0 : k * n
         // a: (batch, M, K)  b: (batch or 1, K, N)  c: (batch, M, N)
         FlopCounter.current?.add(2 * batch * m * n * k)
-        var out = Tensor(shape: batchShape + [m, n]) { c in
+        var out = Tensor(computing: batchShape + [m, n]) { c in
             if shared {
                 // Batch folded into M: (batch·M, K) · (K, N), row-blocked per item so rows are batch-invariant.
                 backend.rowBlockedGemm(transB: false, m: batch * m, n: n, k: k, rowsPerItem: Swift.max(m, 1), alpha: 1,
-                                       a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
+                                       a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c, ldc: n)
             } else {
                 backend.batchedGemm(batch: batch, transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
                                     a: a.pointer, lda: k, strideA: m * k, b: b.pointer, ldb: n, strideB: strideB,
-                                    beta: 0, c: c.baseAddress!, ldc: n, strideC: m * n)
+                                    beta: 0, c: c, ldc: n, strideC: m * n)
             }
         }
         Tensor.record(&out, [a, b]) { g in
@@ -66,14 +66,13 @@ extension Tensor {
         // An item is what the first axis indexes (an image, a caption): its rows are blocked together.
         let rowsPerItem = rank >= 3 ? Swift.max(1, rows / Swift.max(shape[0], 1)) : 1
         let x = self, w = weight
-        let backend = CPUBackend.shared
+        let backend = Backends.current
         // x: (rows, in)  w: (out, in)  y: (rows, out)
         FlopCounter.current?.add(2 * rows * inFeatures * outFeatures)
-        var out = Tensor(shape: Array(shape.dropLast()) + [outFeatures]) { y in
-            let yp = y.baseAddress!
-            if let bias {
-                let bp = bias.pointer
-                for r in 0..<rows { (yp + r * outFeatures).update(from: bp, count: outFeatures) }
+        var out = Tensor(computing: Array(shape.dropLast()) + [outFeatures]) { yp in
+            if let bias {  // every row starts as the bias
+                backend.copyRows(rows: rows, length: outFeatures, source: bias.pointer, sourceStride: 0,
+                                 destination: yp, destinationStride: outFeatures, accumulate: false)
             }
             // Row-blocked per item: a row's result must not depend on how many items (images) there are.
             backend.rowBlockedGemm(transB: true, m: rows, n: outFeatures, k: inFeatures, rowsPerItem: rowsPerItem, alpha: 1,

@@ -7,11 +7,11 @@ extension Tensor {
         precondition(rank >= 2, "groupNorm needs (N, C, …), got \(shape)")
         let n = shape[0], c = shape[1], spatial = count / Swift.max(n * c, 1)
         precondition(c % groups == 0, "groupNorm: \(c) channels do not split into \(groups) groups")
-        let x = self, backend = CPUBackend.shared
+        let x = self, backend = Backends.current
         let stats = Tensor(zeros: [2, n * groups])
         let mean = stats.pointer, rstd = stats.pointer + n * groups
-        var out = Tensor(shape: shape) { y in
-            backend.groupNormForward(input: x.pointer, gamma: gamma?.pointer, beta: beta?.pointer, output: y.baseAddress!,
+        var out = Tensor(computing: shape) { y in
+            backend.groupNormForward(input: x.pointer, gamma: gamma?.pointer, beta: beta?.pointer, output: y,
                                      mean: mean, rstd: rstd, batch: n, channels: c, spatial: spatial, groups: groups, eps: eps)
         }
         let g0 = gamma ?? Tensor(zeros: [0]), b0 = beta ?? Tensor(zeros: [0])
@@ -30,11 +30,11 @@ extension Tensor {
     /// Layer normalisation over the last axis (PyTorch `nn.LayerNorm(dim)`).
     public func layerNorm(gamma: Tensor?, beta: Tensor?, eps: Float = 1e-5) -> Tensor {
         let dim = shape[rank - 1], rows = count / Swift.max(dim, 1)
-        let x = self, backend = CPUBackend.shared
+        let x = self, backend = Backends.current
         let stats = Tensor(zeros: [2, rows])
         let mean = stats.pointer, rstd = stats.pointer + rows
-        var out = Tensor(shape: shape) { y in
-            backend.layerNormForward(input: x.pointer, gamma: gamma?.pointer, beta: beta?.pointer, output: y.baseAddress!,
+        var out = Tensor(computing: shape) { y in
+            backend.layerNormForward(input: x.pointer, gamma: gamma?.pointer, beta: beta?.pointer, output: y,
                                      mean: mean, rstd: rstd, rows: rows, dim: dim, eps: eps)
         }
         let g0 = gamma ?? Tensor(zeros: [0]), b0 = beta ?? Tensor(zeros: [0])

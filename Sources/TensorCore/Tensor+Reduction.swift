@@ -12,21 +12,14 @@ extension Tensor {
         let (outer, n, inner) = reductionLayout(ax)
         var outShape = shape
         if keepDims { outShape[ax] = 1 } else { outShape.remove(at: ax) }
-        let x = self, xp = x.pointer
-        // x: (outer, n, inner)  y: (outer, inner); each output summed in index order by one thread.
-        var out = Tensor(shape: outShape) { y in
-            let yp = y.baseAddress!
-            Parallel.forEach(range: outer, blockSize: Swift.max(1, 4096 / Swift.max(1, n * inner))) { r in
-                for o in r {
-                    let src = xp + o * n * inner, dst = yp + o * inner
-                    for i in 0..<inner { dst[i] = 0 }
-                    for j in 0..<n { for i in 0..<inner { dst[i] += src[j * inner + i] } }
-                }
-            }
+        let x = self, backend = Backends.current
+        // x: (outer, n, inner)  y: (outer, inner)
+        var out = Tensor(computing: outShape) { y in
+            backend.sumAxis(x.pointer, outer: outer, length: n, inner: inner, output: y)
         }
         Tensor.record(&out, [x]) { g in
             guard let gx = x.node?.gradBuffer() else { return }
-            for o in 0..<outer { for j in 0..<n { for i in 0..<inner { gx[(o * n + j) * inner + i] += g[o * inner + i] } } }
+            backend.sumAxisBackward(g, outer: outer, length: n, inner: inner, gradInput: gx)
         }
         return out
     }
@@ -56,26 +49,15 @@ extension Tensor {
         precondition(n > 0, "max over an empty axis")
         var outShape = shape
         if keepDims { outShape[ax] = 1 } else { outShape.remove(at: ax) }
-        let x = self, xp = x.pointer
-        var argmax = [Int](repeating: 0, count: outer * inner)
-        var out = Tensor(shape: outShape) { y in
-            // x: (outer, n, inner)  y: (outer, inner)
-            for o in 0..<outer {
-                for i in 0..<inner {
-                    var best = xp[o * n * inner + i], at = 0
-                    for j in 1..<Swift.max(n, 1) where xp[(o * n + j) * inner + i] > best {
-                        best = xp[(o * n + j) * inner + i]
-                        at = j
-                    }
-                    y[o * inner + i] = best
-                    argmax[o * inner + i] = at
-                }
-            }
+        let x = self, backend = Backends.current
+        let winners = Tensor(computing: outShape) { _ in }  // written by maxAxis below
+        // x: (outer, n, inner)  y: (outer, inner)
+        var out = Tensor(computing: outShape) { y in
+            backend.maxAxis(x.pointer, outer: outer, length: n, inner: inner, output: y, argmax: winners.pointer)
         }
-        let winners = argmax
         Tensor.record(&out, [x]) { g in
             guard let gx = x.node?.gradBuffer() else { return }
-            for o in 0..<outer { for i in 0..<inner { gx[(o * n + winners[o * inner + i]) * inner + i] += g[o * inner + i] } }
+            backend.maxAxisBackward(g, argmax: winners.pointer, outer: outer, length: n, inner: inner, gradInput: gx)
         }
         return out
     }
@@ -83,10 +65,6 @@ extension Tensor {
     /// How many elements are NaN or ±∞: the check that stops non-finite weights, latents and
     /// losses from passing silently (DESIGN §7). Not recorded for gradients.
     public var nonFiniteCount: Int {
-        withUnsafeBufferPointer { x in
-            var count = 0
-            for v in x where !v.isFinite { count += 1 }
-            return count
-        }
+        withExtendedLifetime(storage) { storage.backend.countNonFinite(pointer, count: count) }
     }
 }

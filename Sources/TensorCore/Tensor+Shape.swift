@@ -16,9 +16,9 @@ extension Tensor {
         let outShape = axes.map { shape[$0] }
         // Read stride of each output axis; the walk is an odometer over the output.
         let readStrides = axes.map { inStrides[$0] }
-        let x = self, backend = CPUBackend.shared
-        var out = Tensor(shape: outShape) { y in
-            backend.stridedCopy(shape: outShape, input: x.pointer, strides: readStrides, output: y.baseAddress!)
+        let x = self, backend = Backends.current
+        var out = Tensor(computing: outShape) { y in
+            backend.stridedCopy(shape: outShape, input: x.pointer, strides: readStrides, output: y)
         }
         Tensor.record(&out, [x]) { g in
             guard let gx = x.node?.gradBuffer() else { return }
@@ -39,9 +39,9 @@ extension Tensor {
         if shape == target { return self }
         precondition(Broadcast.shape(shape, target) == target, "cannot broadcast \(shape) to \(target)")
         let sa = Broadcast.strides(of: shape, in: target)
-        let x = self, backend = CPUBackend.shared
-        var out = Tensor(shape: target) { y in
-            backend.stridedCopy(shape: target, input: x.pointer, strides: sa, output: y.baseAddress!)
+        let x = self, backend = Backends.current
+        var out = Tensor(computing: target) { y in
+            backend.stridedCopy(shape: target, input: x.pointer, strides: sa, output: y)
         }
         Tensor.record(&out, [x]) { g in
             guard let gx = x.node?.gradBuffer() else { return }
@@ -56,14 +56,14 @@ extension Tensor {
         precondition(rank >= 1, "gatherRows needs at least one axis, got a scalar")
         for r in rows { precondition(r >= 0 && r < shape[0], "row \(r) outside 0..<\(shape[0])") }
         let rowLength = shape.dropFirst().reduce(1, *)
-        let source = self, backend = CPUBackend.shared
-        var out = Tensor(shape: [rows.count] + shape.dropFirst()) { y in
-            guard let base = y.baseAddress, !rows.isEmpty else { return }
-            backend.gatherRows(source.pointer, rowLength: rowLength, rows: rows, output: base)
+        let source = self, backend = Backends.current
+        var out = Tensor(computing: [rows.count] + shape.dropFirst()) { y in
+            guard !rows.isEmpty else { return }
+            backend.gatherRows(source.pointer, rowLength: rowLength, rows: rows, output: y)
         }
         Tensor.record(&out, [self]) { g in
             guard let gx = source.node?.gradBuffer() else { return }
-            for (i, r) in rows.enumerated() { for j in 0..<rowLength { gx[r * rowLength + j] += g[i * rowLength + j] } }
+            backend.scatterAddRows(g, rowLength: rowLength, rows: rows, into: gx)
         }
         return out
     }
@@ -82,13 +82,14 @@ extension Tensor {
         var outShape = parts[0].shape
         outShape[ax] = parts.map { $0.shape[ax] }.reduce(0, +)
         let outRow = outShape[ax] * inner
-        var out = Tensor(shape: outShape) { y in
-            let yp = y.baseAddress!
+        let backend = Backends.current
+        var out = Tensor(computing: outShape) { yp in
             var start = 0
             // each part: (outer, len·inner) copied into columns [start, start+len·inner) of (outer, outRow)
             for p in parts {
-                let len = p.shape[ax] * inner, pp = p.pointer
-                for o in 0..<outer { (yp + o * outRow + start).update(from: pp + o * len, count: len) }
+                let len = p.shape[ax] * inner
+                backend.copyRows(rows: outer, length: len, source: p.pointer, sourceStride: len,
+                                 destination: yp + start, destinationStride: outRow, accumulate: false)
                 start += len
             }
         }
@@ -97,7 +98,8 @@ extension Tensor {
             for p in parts {
                 let len = p.shape[ax] * inner
                 if let gp = p.node?.gradBuffer() {
-                    for o in 0..<outer { for j in 0..<len { gp[o * len + j] += g[o * outRow + start + j] } }
+                    backend.copyRows(rows: outer, length: len, source: g + start, sourceStride: outRow,
+                                     destination: gp, destinationStride: len, accumulate: true)
                 }
                 start += len
             }
@@ -114,19 +116,19 @@ extension Tensor {
         let row = shape[ax] * inner
         var start = 0
         var pieces: [Tensor] = []
-        let x = self
+        let x = self, backend = Backends.current
         for size in sizes {
             var pieceShape = shape
             pieceShape[ax] = size
             let len = size * inner, begin = start
-            let xp = x.pointer
-            var piece = Tensor(shape: pieceShape) { y in
-                let yp = y.baseAddress!
-                for o in 0..<outer { (yp + o * len).update(from: xp + o * row + begin, count: len) }
+            var piece = Tensor(computing: pieceShape) { yp in
+                backend.copyRows(rows: outer, length: len, source: x.pointer + begin, sourceStride: row,
+                                 destination: yp, destinationStride: len, accumulate: false)
             }
             Tensor.record(&piece, [x]) { g in
                 guard let gx = x.node?.gradBuffer() else { return }
-                for o in 0..<outer { for j in 0..<len { gx[o * row + begin + j] += g[o * len + j] } }
+                backend.copyRows(rows: outer, length: len, source: g, sourceStride: len,
+                                 destination: gx + begin, destinationStride: row, accumulate: true)
             }
             pieces.append(piece)
             start += len

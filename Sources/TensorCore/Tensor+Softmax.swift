@@ -4,9 +4,9 @@ extension Tensor {
     /// Softmax over the last axis.
     public func softmax() -> Tensor {
         let cols = shape[rank - 1], rows = count / Swift.max(cols, 1)
-        let x = self, backend = CPUBackend.shared
-        var out = Tensor(shape: shape) { y in
-            backend.softmaxForward(input: x.pointer, output: y.baseAddress!, rows: rows, cols: cols)
+        let x = self, backend = Backends.current
+        var out = Tensor(computing: shape) { y in
+            backend.softmaxForward(input: x.pointer, output: y, rows: rows, cols: cols)
         }
         let y = out.detached
         Tensor.record(&out, [x]) { g in
@@ -19,9 +19,9 @@ extension Tensor {
     /// log(softmax(x)) over the last axis, computed stably.
     public func logSoftmax() -> Tensor {
         let cols = shape[rank - 1], rows = count / Swift.max(cols, 1)
-        let x = self, backend = CPUBackend.shared
-        var out = Tensor(shape: shape) { y in
-            backend.logSoftmaxForward(input: x.pointer, output: y.baseAddress!, rows: rows, cols: cols)
+        let x = self, backend = Backends.current
+        var out = Tensor(computing: shape) { y in
+            backend.logSoftmaxForward(input: x.pointer, output: y, rows: rows, cols: cols)
         }
         let y = out.detached
         Tensor.record(&out, [x]) { g in

@@ -33,7 +33,7 @@ public struct Tensor: @unchecked Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         precondition(shape.reduce(1, *) == data.count, "shape \(shape) needs \(shape.reduce(1, *)) values, got \(data.count)")
         self.shape = shape
-        self.storage = data.withUnsafeBufferPointer { TensorStorage(copying: $0) }
+        self.storage = data.withUnsafeBufferPointer { TensorStorage(uploading: $0) }
         self.offset = 0
     }
 
@@ -55,11 +55,27 @@ public struct Tensor: @unchecked Sendable {
         self.init(repeating: value, shape: [])
     }
 
-    /// A tensor whose elements are written by `body` (which must write every element).
+    /// A tensor whose elements are written on the host by `body` (which must write every element):
+    /// a transfer point, uploaded to the backend unless it shares host memory.
     public init(shape: [Int], initializer body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        let count = shape.reduce(1, *), backend = Backends.current
+        if backend.sharesHostMemory {
+            let storage = TensorStorage(uninitializedCount: count, backend: backend)
+            try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
+            self.init(shape: shape, storage: storage)
+        } else {
+            var host = [Float](repeating: 0, count: count)
+            try host.withUnsafeMutableBufferPointer { try body($0) }
+            self.init(shape: shape, storage: host.withUnsafeBufferPointer { TensorStorage(uploading: $0, backend: backend) })
+        }
+    }
+
+    /// A tensor whose elements a backend kernel writes: `body` gets the new buffer, in the current
+    /// backend's memory, and must write every element.
+    init(computing shape: [Int], _ body: (UnsafeMutablePointer<Float>) throws -> Void) rethrows {
         let storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
-        try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
+        try body(storage.pointer)
         self.init(shape: shape, storage: storage)
     }
 
@@ -71,24 +87,37 @@ public struct Tensor: @unchecked Sendable {
     /// The value of a one-element tensor.
     public var item: Float {
         precondition(count == 1, "item needs a one-element tensor, shape is \(shape)")
-        return storage.pointer[offset]
+        return withUnsafeBufferPointer { $0[0] }
     }
 
-    /// Read access to the elements.
+    /// Read access to the elements on the host (a transfer point: a copy unless the backend
+    /// shares host memory).
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try withExtendedLifetime(storage) {
-            try body(UnsafeBufferPointer(start: storage.pointer + offset, count: count))
+            if storage.backend.sharesHostMemory {
+                return try body(UnsafeBufferPointer(start: storage.pointer + offset, count: count))
+            }
+            var host = [Float](repeating: 0, count: count)
+            host.withUnsafeMutableBufferPointer { storage.backend.download(storage.pointer + offset, to: $0.baseAddress!, count: $0.count) }
+            return try host.withUnsafeBufferPointer { try body($0) }
         }
     }
 
-    /// Write access to the elements; copies the storage first if another tensor shares it.
+    /// Write access to the elements on the host (a transfer point); copies the storage first if
+    /// another tensor shares it.
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         if !isKnownUniquelyReferenced(&storage) || offset != 0 || storage.count != count {
-            storage = withUnsafeBufferPointer { TensorStorage(copying: $0) }
+            storage = TensorStorage(copying: storage.pointer + offset, count: count, backend: storage.backend)
             offset = 0
         }
         return try withExtendedLifetime(storage) {
-            try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
+            if storage.backend.sharesHostMemory {
+                return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
+            }
+            var host = [Float](repeating: 0, count: count)
+            host.withUnsafeMutableBufferPointer { storage.backend.download(storage.pointer, to: $0.baseAddress!, count: $0.count) }
+            defer { host.withUnsafeBufferPointer { storage.backend.upload($0.baseAddress!, to: storage.pointer, count: $0.count) } }
+            return try host.withUnsafeMutableBufferPointer { try body($0) }
         }
     }
 
@@ -112,12 +141,11 @@ public struct Tensor: @unchecked Sendable {
         var newShape = shape
         newShape[0] = range.count
         var out = Tensor(shape: newShape, storage: storage, offset: offset + range.lowerBound * rowSize)
-        let source = self
+        let source = self, backend = Backends.current
         Tensor.record(&out, [self]) { g in
             guard let gx = source.node?.gradBuffer() else { return }
-            let start = range.lowerBound * rowSize
             // gx: (rows, rowSize)  g: (range.count, rowSize) — add into the sliced rows only.
-            for i in 0..<(range.count * rowSize) { gx[start + i] += g[i] }
+            backend.add(g, into: gx + range.lowerBound * rowSize, count: range.count * rowSize)
         }
         return out
     }

@@ -35,6 +35,10 @@ struct T2I: ParsableCommand {
     static func main() {
         // Under mpirun (a training command), MPI ends cleanly on success and on an interrupt all
         // ranks agreed on; any other failure exits at once and mpirun ends the other ranks.
+        if let value = Backends.invalidEnvironmentValue {
+            FileHandle.standardError.write(Data("Error: T2I_BACKEND=\(value) names no backend (use one of: \(Backends.names.joined(separator: ", ")))\n".utf8))
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot()
             // Only the training stages are data parallel; any other command under mpirun would run

@@ -36,7 +36,12 @@ import Diffusion
         #expect(model.parameterCount == file.tensors.values.map(\.elementCount).reduce(0, +))
     }
 
-    @Test func encodeMatchesDiffusers() throws {
+    /// On every backend: the CPU one and the reference (the seam's proof, DESIGN §1).
+    @Test(arguments: Backends.names) func encodeMatchesDiffusers(backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try encodeMatchesDiffusers() }
+    }
+
+    func encodeMatchesDiffusers() throws {
         let model = try AutoencoderKL(contentsOf: Self.folder)
         let ref = try Self.reference()
         let posterior = model.encode(try Self.tensor(ref, "x"))
@@ -49,7 +54,12 @@ import Diffusion
         #expect(posterior.mode().scalars == posterior.mean.scalars)
     }
 
-    @Test func decodeMatchesDiffusers() throws {
+    /// On every backend: the CPU one and the reference (the seam's proof, DESIGN §1).
+    @Test(arguments: Backends.names) func decodeMatchesDiffusers(backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try decodeMatchesDiffusers() }
+    }
+
+    func decodeMatchesDiffusers() throws {
         let model = try AutoencoderKL(contentsOf: Self.folder)
         let ref = try Self.reference()
         let decoded = model.decode(try Self.tensor(ref, "mean"))
@@ -63,7 +73,12 @@ import Diffusion
     }
 
     /// d/dθ of sum(decode(encode(x).mean) · cot) + sum(kl) for parameters across the model, and d/dx.
-    @Test func gradientsMatchDiffusers() throws {
+    /// On every backend: the CPU one and the reference (the seam's proof, DESIGN §1).
+    @Test(arguments: Backends.names) func gradientsMatchDiffusers(backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try gradientsMatchDiffusers() }
+    }
+
+    func gradientsMatchDiffusers() throws {
         let model = try AutoencoderKL(contentsOf: Self.folder)
         let ref = try Self.reference()
         let x = try Self.tensor(ref, "x"), cot = try Self.tensor(ref, "cot")

@@ -51,7 +51,12 @@ enum CLIPFixture {
 /// Golden tests against transformers 5 `CLIPModel` (fixture: scripts/fixtures/clip.py, computed in
 /// float64 from the same float32 weights).
 @Suite struct CLIPGoldenTests {
-    @Test func forwardMatchesTransformers() throws {
+    /// On every backend: the CPU one and the reference (the seam's proof, DESIGN §1).
+    @Test(arguments: Backends.names) func forwardMatchesTransformers(backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try forwardMatchesTransformers() }
+    }
+
+    func forwardMatchesTransformers() throws {
         let model = try CLIPModel.load(from: CLIPFixture.model)
         let f = try CLIPFixture.golden()
         let x = try CLIPFixture.inputs(f)
@@ -87,7 +92,12 @@ enum CLIPFixture {
     }
 
     /// Without an attention mask transformers is causal only: padded keys are seen by later queries.
-    @Test func textWithoutMaskMatchesTransformers() throws {
+    /// On every backend: the CPU one and the reference (the seam's proof, DESIGN §1).
+    @Test(arguments: Backends.names) func textWithoutMaskMatchesTransformers(backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try textWithoutMaskMatchesTransformers() }
+    }
+
+    func textWithoutMaskMatchesTransformers() throws {
         let model = try CLIPModel.load(from: CLIPFixture.model)
         let f = try CLIPFixture.golden()
         let x = try CLIPFixture.inputs(f)
@@ -97,7 +107,12 @@ enum CLIPFixture {
     }
 
     /// d(contrastive loss)/d(parameter) for parameters all through both towers and the head.
-    @Test func gradientsMatchTransformers() throws {
+    /// On every backend: the CPU one and the reference (the seam's proof, DESIGN §1).
+    @Test(arguments: Backends.names) func gradientsMatchTransformers(backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try gradientsMatchTransformers() }
+    }
+
+    func gradientsMatchTransformers() throws {
         let model = try CLIPModel.load(from: CLIPFixture.model)
         let f = try CLIPFixture.golden()
         let x = try CLIPFixture.inputs(f)

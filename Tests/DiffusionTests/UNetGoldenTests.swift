@@ -40,7 +40,12 @@ import Diffusion
         #expect(model.parameterCount == 267_172)  // scripts/fixtures/unet.py prints it
     }
 
-    @Test func forwardMatchesDiffusersWithPaddedContext() throws {
+    /// On every backend: the CPU one and the reference (the seam's proof, DESIGN §1).
+    @Test(arguments: Backends.names) func forwardMatchesDiffusersWithPaddedContext(backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try forwardMatchesDiffusersWithPaddedContext() }
+    }
+
+    func forwardMatchesDiffusersWithPaddedContext() throws {
         let model = try UNet2DConditionModel(contentsOf: Self.folder)
         let io = try SafetensorsFile(contentsOf: Self.ioURL)
         let (sample, timesteps, context, lengths) = try Self.inputs(io)
@@ -55,7 +60,12 @@ import Diffusion
         #expect(Self.relativeError(unmasked, expected) > 1e-3)
     }
 
-    @Test func forwardMatchesDiffusersAtFractionalTimesteps() throws {
+    /// On every backend: the CPU one and the reference (the seam's proof, DESIGN §1).
+    @Test(arguments: Backends.names) func forwardMatchesDiffusersAtFractionalTimesteps(backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try forwardMatchesDiffusersAtFractionalTimesteps() }
+    }
+
+    func forwardMatchesDiffusersAtFractionalTimesteps() throws {
         let model = try UNet2DConditionModel(contentsOf: Self.folder)
         let io = try SafetensorsFile(contentsOf: Self.ioURL)
         let (sample, _, context, _) = try Self.inputs(io)
@@ -65,7 +75,12 @@ import Diffusion
         #expect(error <= 1e-4, "relative error \(error)")
     }
 
-    @Test func gradientsMatchDiffusers() throws {
+    /// On every backend: the CPU one and the reference (the seam's proof, DESIGN §1).
+    @Test(arguments: Backends.names) func gradientsMatchDiffusers(backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try gradientsMatchDiffusers() }
+    }
+
+    func gradientsMatchDiffusers() throws {
         let model = try UNet2DConditionModel(contentsOf: Self.folder)
         let io = try SafetensorsFile(contentsOf: Self.ioURL)
         let (sample, timesteps, context, lengths) = try Self.inputs(io)

@@ -48,7 +48,7 @@ struct T2IBinary {
         private let stdoutFile: URL, stderrFile: URL
         private let stdoutHandle: FileHandle, stderrHandle: FileHandle
 
-        fileprivate init(url: URL, arguments: [String], folder: URL) throws {
+        fileprivate init(url: URL, arguments: [String], folder: URL, environment extra: [String: String]) throws {
             stdoutFile = folder.appendingPathComponent("stdout-\(UUID().uuidString).txt")
             stderrFile = folder.appendingPathComponent("stderr-\(UUID().uuidString).txt")
             // Output goes to files, so a full pipe can never block the child.
@@ -65,6 +65,7 @@ struct T2IBinary {
             var environment = ProcessInfo.processInfo.environment
             environment["T2I_MODEL"] = nil
             environment["XDG_DATA_HOME"] = folder.appendingPathComponent(".no-user-data").path
+            environment.merge(extra) { $1 }
             process.environment = environment
             process.standardOutput = stdoutHandle
             process.standardError = stderrHandle
@@ -88,14 +89,15 @@ struct T2IBinary {
         }
     }
 
-    /// Starts `t2i` with `arguments` in `folder` without waiting for it.
-    func start(_ arguments: [String], in folder: URL) throws -> Started {
-        try Started(url: url, arguments: arguments, folder: folder)
+    /// Starts `t2i` with `arguments` in `folder` (and `environment` added to this process's)
+    /// without waiting for it.
+    func start(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> Started {
+        try Started(url: url, arguments: arguments, folder: folder, environment: environment)
     }
 
     /// Runs `t2i` with `arguments` in `folder`, and waits for it.
-    func run(_ arguments: [String], in folder: URL) throws -> Output {
-        try start(arguments, in: folder).finish()
+    func run(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> Output {
+        try start(arguments, in: folder, environment: environment).finish()
     }
 }
 

@@ -17,8 +17,6 @@ import Testing
         case images = "transfer: images to and from tensors (or image bytes, not tensor memory)"
         case exchange = "transfer: the MPI exchange of gradients and embeddings"
         case metrics = "transfer: evaluation metrics, latent statistics (the scaling factor) and bench checksums computed on the host"
-        case timesteps = "to move: the sinusoidal timestep embedding"
-        case tape = "to move: the tape writes parameter gradients into the flat gradient buffer"
     }
 
     /// File (under Sources/) → (touches, reason).
@@ -35,8 +33,6 @@ import Testing
         "Diffusion/Stages/Retrieval+Evaluation.swift": (1, .metrics),
         "t2i/DataCommand+Bench.swift": (1, .metrics),
         "Diffusion/Stages/AutoencoderStage.swift": (1, .metrics),
-        "Diffusion/UNet/TimestepProjection.swift": (1, .timesteps),
-        "NN/Module+Gradients.swift": (3, .tape),
     ]
 
     static let layers = ["NN", "Optim", "Diffusion", "Serving", "Distributed", "t2i"]

@@ -46,7 +46,12 @@ import TensorCore
         return zip(x, y).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
     }
 
-    @Test(arguments: caseNames())
+    /// Every case on every backend (the op suite is the seam's contract, as tinygrad's).
+    @Test(arguments: caseNames(), Backends.names)
+    func matchesPyTorch(_ name: String, backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try matchesPyTorch(name) }
+    }
+
     func matchesPyTorch(_ name: String) throws {
         let (op, inputs, expectedOut, cot, expectedGrads) = try load(name)
         let (_, grads) = GradientTape.valueAndGradient(at: inputs) { x in
@@ -63,7 +68,11 @@ import TensorCore
 
     /// Ops with kinks inside their inputs' range (clamp, max, l1) have no finite-difference check;
     /// their gradients are golden-tested against PyTorch above.
-    @Test(arguments: caseNames(finiteDifferencesOnly: true))
+    @Test(arguments: caseNames(finiteDifferencesOnly: true), Backends.names)
+    func gradientMatchesFiniteDifferences(_ name: String, backend: String) throws {
+        try Backends.with(#require(Backends.named(backend))) { try gradientMatchesFiniteDifferences(name) }
+    }
+
     func gradientMatchesFiniteDifferences(_ name: String) throws {
         let (op, inputs, _, cot, expectedGrads) = try load(name)
         let (_, grads) = GradientTape.valueAndGradient(at: inputs) { (op.run($0) * cot).sum() }

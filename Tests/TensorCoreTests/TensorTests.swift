@@ -44,15 +44,14 @@ import TensorCore
 
     @Test func gradientsAccumulateAcrossCalls() {
         let x = Tensor(shape: [3], data: [1, 2, 3])
-        var grad = [Float](repeating: 0, count: 3)
-        grad.withUnsafeMutableBufferPointer { g in
-            for _ in 0..<2 {
-                let v = GradientTape.valueAndGradient(at: [x], accumulatingInto: [g.baseAddress!]) { ($0[0] * $0[0]).sum() }
-                #expect(v.item == 14)
-                #expect(!v.isTracked)
-            }
+        let grad = FlatBuffer(count: 5)
+        for _ in 0..<2 {
+            let v = GradientTape.valueAndGradient(at: [x], accumulatingInto: [(grad, 1)]) { ($0[0] * $0[0]).sum() }
+            #expect(v.item == 14)
+            #expect(!v.isTracked)
         }
-        #expect(grad == [4, 8, 12])   // 2 × d(Σx²)/dx
+        // 2 × d(Σx²)/dx, at offset 1; the floats either side untouched.
+        #expect(grad.tensor(offset: 0, shape: [5]).scalars == [0, 4, 8, 12, 0])
     }
 
     @Test func valueUsedTwiceSumsBothPaths() {

@@ -325,7 +325,7 @@ extension StageTrainer {
             let outputGradients = whole.map { FlatBuffer(count: $0.count) }
             let headGradient = FlatBuffer(count: layout.count)
             let value = try model.valueAndGradient(layout: layout, gradients: headGradient, inputs: whole,
-                                                   inputGradients: outputGradients.map(\.pointer)) { try head($0) }
+                                                   inputGradients: outputGradients) { try head($0) }
             // 3. Each micro-batch's backward from its rows of those gradients: Σ outputs ⊙ d(outputs).
             _ = try sumParts(mine) { k in
                 let samples = (k * m)..<((k + 1) * m)
