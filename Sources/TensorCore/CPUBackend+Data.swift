@@ -99,8 +99,12 @@ extension CPUBackend {
 
     public func maxAxisBackward(_ gradOutput: UnsafePointer<Float>, argmax: UnsafePointer<Float>, outer: Int, length n: Int,
                                 inner: Int, gradInput: UnsafeMutablePointer<Float>) {
-        for o in 0..<outer {
-            for i in 0..<inner { gradInput[(o * n + Int(argmax[o * inner + i])) * inner + i] += gradOutput[o * inner + i] }
+        // One add per output element, into distinct places: rows of `outer` in parallel.
+        Parallel.forEach(range: outer, blockSize: max(1, 4096 / max(1, n * inner))) { r in
+            for o in r {
+                let g = gradOutput + o * inner, winners = argmax + o * inner, gx = gradInput + o * n * inner
+                for i in 0..<inner { gx[Int(winners[i]) * inner + i] += g[i] }
+            }
         }
     }
 
