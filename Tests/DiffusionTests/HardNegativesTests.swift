@@ -86,6 +86,47 @@ import Diffusion
         return try TextEncoderStageTests.logLines(run).compactMap { $0["loss"] as? Double }
     }
 
+    @Test func severalNegativesAreDifferentOneWordChangesAndTheFirstIsTheSingleOne() {
+        let one = TextEncoderStage.HardNegatives(texts: Self.captions)
+        let three = TextEncoderStage.HardNegatives(texts: Self.captions, perCaption: 3)
+        let original = Self.words(Self.captions[0])
+        for key in UInt64(0)..<50 {
+            let negatives = three.negatives(of: Self.captions[0], key: key)
+            #expect(negatives.count == 3)
+            #expect(negatives[0] == one.negative(of: Self.captions[0], key: key))
+            // The 12-word captions offer 9 one-word changes of this caption: three always differ.
+            #expect(Set(negatives).count == 3, "key \(key): \(negatives)")
+            for negative in negatives {
+                let words = Self.words(negative)
+                #expect(original.indices.filter { original[$0] != words[$0] }.count == 1, "'\(negative)'")
+            }
+        }
+        // A caption with one possible negative (a swap) repeats it.
+        let swaps = TextEncoderStage.HardNegatives(texts: ["red circle"], perCaption: 3)
+        #expect(swaps.negatives(of: "red circle", key: 5) == ["circle red", "circle red", "circle red"])
+    }
+
+    @Test func theCountReadsAsACountAndTheOldFlagsStillRead() throws {
+        #expect(try ConfigLoader.resolve(yaml: "clip:\n  hard_negatives: 3\n", source: "x.yaml").clip.hardNegatives == 3)
+        #expect(try ConfigLoader.resolve(yaml: "clip:\n  hard_negatives: true\n", source: "x.yaml").clip.hardNegatives == 1)
+        #expect(try ConfigLoader.resolve(yaml: "", source: "x.yaml").clip.hardNegatives == 0)
+        var config = RunConfig()
+        #expect(try ConfigLoader.yaml(config).contains("hard_negatives: false"))
+        config.clip.hardNegatives = 1
+        #expect(try ConfigLoader.yaml(config).contains("hard_negatives: true"))
+        config.clip.hardNegatives = 4
+        #expect(try ConfigLoader.yaml(config).contains("hard_negatives: 4"))
+        #expect(try ConfigLoader.resolve(yaml: ConfigLoader.yaml(config), source: "x.yaml") == config)
+        let tooMany = #expect(throws: ConfigError.self) {
+            try ConfigLoader.resolve(yaml: "", source: "x.yaml", overrides: ["clip.hard_negatives=17"])
+        }
+        #expect(tooMany?.description == "--set clip.hard_negatives=17: clip.hard_negatives: must be false, true or a number of negatives per caption from 0 to 16, got 17")
+        let word = #expect(throws: ConfigError.self) {
+            try ConfigLoader.resolve(yaml: "clip:\n  hard_negatives: some\n", source: "x.yaml")
+        }
+        #expect(word?.description == "x.yaml: clip.hard_negatives: expected true, false or a number of negatives per caption")
+    }
+
     @Test func hardNegativesEnterTheLossAndMicroBatchesGiveTheSameSteps() throws {
         let plain = try Self.losses([], steps: 3)
         let hard = try Self.losses(["clip.hard_negatives=true"], steps: 3)
@@ -96,5 +137,10 @@ import Diffusion
         let micro = try Self.losses(["clip.hard_negatives=true", "encoder_training.micro_batch_size=4"], steps: 3)
         #expect(micro.count == 3)
         for (a, b) in zip(hard, micro) { #expect(abs(a - b) <= 1e-5 * abs(a), "loss \(a) whole, \(b) in micro-batches") }
+        // Three per caption: each image's softmax holds 3B negatives, and micro-batches still agree.
+        let three = try Self.losses(["clip.hard_negatives=3"], steps: 3)
+        #expect(three[0] > hard[0] + 1e-3, "step 1 loss \(three[0]) with 3 negatives per caption, \(hard[0]) with 1")
+        let threeMicro = try Self.losses(["clip.hard_negatives=3", "encoder_training.micro_batch_size=4"], steps: 3)
+        for (a, b) in zip(three, threeMicro) { #expect(abs(a - b) <= 1e-5 * abs(a), "loss \(a) whole, \(b) in micro-batches") }
     }
 }

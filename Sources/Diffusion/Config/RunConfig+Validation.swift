@@ -93,6 +93,9 @@ extension RunConfig {
         guard visionEncoder.numChannels == 3 else { throw fail("vision_encoder.num_channels", "must be 3 (RGB), got \(visionEncoder.numChannels)") }
         try positive("clip.projection_dim", clip.projectionDim, max: Limits.width)
         try finite("clip.logit_scale_init_value", clip.logitScaleInitValue, -20...20, "a number between -20 and 20 (a log scale)")
+        guard (0...16).contains(clip.hardNegatives) else {
+            throw fail("clip.hard_negatives", "must be false, true or a number of negatives per caption from 0 to 16, got \(clip.hardNegatives)")
+        }
 
         // autoencoder
         try AutoencoderKL.validate(vae, source: source, keyPrefix: "vae.")

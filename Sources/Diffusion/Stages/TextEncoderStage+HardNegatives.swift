@@ -18,15 +18,21 @@ extension TextEncoderStage {
     /// another colour, shape, size or place; on free captions another word of that position. When
     /// no word of a caption has an alternative, two different words trade places (NegCLIP's swap);
     /// when not even that is possible (a caption of one repeated word), the empty caption stands in.
-    /// Which word and which replacement come from the sample's key (`DatasetBatch.keys`), so a
-    /// sample's negative is the same however the batch is split into micro-batches or ranks.
+    /// Which word and which replacement come from the sample's key (`DatasetBatch.keys`) and the
+    /// negative's index, so a sample's negatives are the same however the batch is split into
+    /// micro-batches or ranks. With several negatives per caption (`clip.hard_negatives: K`) they
+    /// are different ones while the caption has that many (`negatives(of:key:)`).
     public struct HardNegatives: Sendable {
         /// Per caption word count, per word index: the distinct words training captions of that
         /// many words have there, sorted.
         let slots: [Int: [[String]]]
+        /// Negatives per caption.
+        public let perCaption: Int
 
-        /// The slots of the training captions `texts`.
-        public init(texts: [String]) {
+        /// The slots of the training captions `texts`, for `perCaption` negatives per caption.
+        public init(texts: [String], perCaption: Int = 1) {
+            precondition(perCaption >= 1, "hard negatives: \(perCaption) per caption")
+            self.perCaption = perCaption
             var sets: [Int: [Set<String>]] = [:]
             for text in texts {
                 let words = Self.words(text)
@@ -42,11 +48,11 @@ extension TextEncoderStage {
             text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
         }
 
-        /// The hard negative of `caption` for the sample key `key` (never `caption` itself, unless
-        /// `caption` is empty).
-        public func negative(of caption: String, key: UInt64) -> String {
+        /// Hard negative number `index` of `caption` for the sample key `key` (never `caption`
+        /// itself, unless `caption` is empty).
+        public func negative(of caption: String, key: UInt64, index: Int = 0) -> String {
             var words = Self.words(caption)
-            let word = Philox.block(seed: key, stream: 0, counter: 0)
+            let word = Philox.block(seed: key, stream: 0, counter: UInt64(index))
             let columns = slots[words.count] ?? []
             // Word places with another word to offer.
             let open = words.indices.filter { i in i < columns.count && columns[i].contains { $0 != words[i] } }
@@ -69,12 +75,32 @@ extension TextEncoderStage {
             Int((UInt64(word) * UInt64(bound)) >> 32)
         }
 
-        /// The ids of a batch's negatives, tokenised like `Captions` (`maxLength` ids each, concatenated).
+        /// `perCaption` hard negatives of `caption` for the sample key `key`: draws 0, 1, 2, … of
+        /// `negative(of:key:index:)`, skipping repeats (at most 8 draws per negative), so the first
+        /// is the single negative and the rest differ from it while the caption has enough
+        /// alternatives; when it has not, the last ones repeat.
+        public func negatives(of caption: String, key: UInt64) -> [String] {
+            var found: [String] = []
+            var index = 0
+            while found.count < perCaption && index < 8 * perCaption {
+                let candidate = negative(of: caption, key: key, index: index)
+                if !found.contains(candidate) { found.append(candidate) }
+                index += 1
+            }
+            let distinct = found.count
+            while found.count < perCaption { found.append(found[found.count % distinct]) }
+            return found
+        }
+
+        /// The ids of a batch's negatives, tokenised like `Captions` (`maxLength` ids each,
+        /// concatenated): sample 0's `perCaption` negatives, then sample 1's, and so on.
         func ids(_ batch: DatasetBatch, tokenizer: SentencePieceTokenizer, maxLength: Int) throws -> [Int32] {
             var ids: [Int32] = []
-            ids.reserveCapacity(batch.count * maxLength)
+            ids.reserveCapacity(batch.count * perCaption * maxLength)
             for (caption, key) in zip(batch.captions, batch.keys) {
-                ids += try tokenizer.encode(negative(of: caption, key: key), maxLength: maxLength)
+                for negative in negatives(of: caption, key: key) {
+                    ids += try tokenizer.encode(negative, maxLength: maxLength)
+                }
             }
             return ids
         }

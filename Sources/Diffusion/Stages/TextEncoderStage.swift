@@ -83,7 +83,8 @@ public enum TextEncoderStage {
         if startStep > 0 { note("resuming the encoder at step \(startStep) of \(config.encoderTraining.steps)") }
 
         let started = Date()
-        let negatives = config.clip.hardNegatives ? (HardNegatives(texts: data.dataset.captionTexts), tokenizer) : nil
+        let negatives = config.clip.hardNegatives > 0
+            ? (HardNegatives(texts: data.dataset.captionTexts, perCaption: config.clip.hardNegatives), tokenizer) : nil
         let outcome = try trainer.run(interrupt: interrupt, observer: observer,
                                       objective: objective(model: model, captions: captions, negatives: negatives), afterStep: { _ in
             // OpenAI CLIP clamps the temperature after each optimizer step (CLIPModel.clampLogitScale).
@@ -113,7 +114,7 @@ public enum TextEncoderStage {
     }
 
     /// [text embeddings, image embeddings] of a batch, one row per sample, and with `negatives`
-    /// the embeddings of each caption's hard negative third.
+    /// the embeddings of each caption's K hard negatives third, (B, K, D).
     static func embeddings(model: CLIPModel, captions: Captions, batch: DatasetBatch,
                            negatives: (HardNegatives, SentencePieceTokenizer)? = nil) throws -> [Tensor] {
         let text = captions.batch(batch.captionRows)
@@ -121,24 +122,27 @@ public enum TextEncoderStage {
                       model.imageEmbeddings(pixels: batch.images)]
         if let (hard, tokenizer) = negatives {
             let ids = try hard.ids(batch, tokenizer: tokenizer, maxLength: captions.length)
-            let keyLengths = model.textModel.keyLengths(ids: ids, batch: batch.count, length: captions.length)
-            embeds.append(model.textEmbeddings(ids: ids, batch: batch.count, length: captions.length, keyLengths: keyLengths))
+            let rows = batch.count * hard.perCaption
+            let keyLengths = model.textModel.keyLengths(ids: ids, batch: rows, length: captions.length)
+            let negatives = model.textEmbeddings(ids: ids, batch: rows, length: captions.length, keyLengths: keyLengths)
+            embeds.append(negatives.reshaped([batch.count, hard.perCaption, -1]))
         }
         return embeds
     }
 
     /// The symmetric contrastive loss of a batch's embeddings: caption *i* pairs with image *i*.
-    /// With a third set of embeddings (hard negatives) each image's caption loss is taken over the
-    /// batch's captions and all their negatives (B × 2B logits), as NegCLIP does; each caption's
-    /// loss stays over the batch's images.
+    /// With a third set of embeddings (K hard negatives per caption, (B, K, D)) each image's
+    /// caption loss is taken over the batch's captions and all their negatives (B × (1 + K)B
+    /// logits), as NegCLIP does; each caption's loss stays over the batch's images.
     static func contrastiveLoss(model: CLIPModel, embeds: [Tensor]) -> Tensor {
         guard embeds.count == 3 else {
             return CLIPModel.contrastiveLoss(logitsPerText: model.logits(textEmbeds: embeds[0], imageEmbeds: embeds[1]).perText)
         }
-        // One product for both directions: the (2B, B) logits of captions and negatives against the
-        // images; the captions' loss reads their B rows, each image's its column of 2B.
+        // One product for both directions: the ((1 + K)B, B) logits of captions and negatives
+        // against the images; the captions' loss reads their B rows, each image's its column.
         let b = embeds[0].shape[0], targets = Array(0..<b)
-        let logits = model.logits(textEmbeds: Tensor.concatenate([embeds[0], embeds[2]], axis: 0), imageEmbeds: embeds[1])
+        let negatives = embeds[2].reshaped([-1, embeds[0].shape[1]])
+        let logits = model.logits(textEmbeds: Tensor.concatenate([embeds[0], negatives], axis: 0), imageEmbeds: embeds[1])
         return (logits.perText.slice(rows: 0..<b).crossEntropy(targets: targets) + logits.perImage.crossEntropy(targets: targets)) * 0.5
     }
 
