@@ -23,6 +23,20 @@ public final class FlatBuffer: @unchecked Sendable {
     /// The backend whose memory holds this buffer.
     var backend: any Backend { storage.backend }
 
+    /// The values, copied to or from the host: a transfer point (checkpoints, the MPI exchange),
+    /// through the backend's `download` and `upload`.
+    public var scalars: [Float] {
+        get {
+            var host = [Float](repeating: 0, count: count)
+            host.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { backend.download(pointer, to: base, count: count) } }
+            return host
+        }
+        set {
+            precondition(newValue.count == count, "\(newValue.count) values for a flat buffer of \(count)")
+            newValue.withUnsafeBufferPointer { if let base = $0.baseAddress { backend.upload(base, to: pointer, count: count) } }
+        }
+    }
+
     /// A tensor viewing `shape.product` floats starting at `offset`.
     public func view(offset: Int, shape: [Int]) -> Tensor {
         precondition(offset >= 0 && offset + shape.reduce(1, *) <= count, "view outside the flat buffer")

@@ -303,7 +303,7 @@ extension StageTrainer {
             for (i, outputs) in local.enumerated() {
                 var at = i * m * row
                 for t in outputs {
-                    t.withUnsafeBufferPointer { p in for j in 0..<p.count { send[at + j] = p[j] } }
+                    send.replaceSubrange(at..<(at + t.count), with: t.scalars)
                     at += t.count
                 }
             }
@@ -359,19 +359,13 @@ extension StageTrainer {
             return value
         }
         // Across processes the parts travel as host arrays (the exchange is a transfer point).
-        let g = gradients.pointer, s = scratch.pointer
-        func add(_ source: UnsafePointer<Float>, first: Bool) {
-            if first { g.update(from: source, count: count) } else { for j in 0..<count { g[j] += source[j] } }
-        }
         let stride = count + 1
         if sendParts.count != mine.count * stride { sendParts = [Float](repeating: 0, count: mine.count * stride) }
         if gatheredParts.count != mine.count * group.size * stride { gatheredParts = [Float](repeating: 0, count: mine.count * group.size * stride) }
         for (i, k) in mine.enumerated() {
             let v = try part(k)
-            sendParts.withUnsafeMutableBufferPointer { p in
-                (p.baseAddress! + i * stride).update(from: s, count: count)
-                p[i * stride + count] = v
-            }
+            sendParts.replaceSubrange((i * stride)..<(i * stride + count), with: scratch.scalars)
+            sendParts[i * stride + count] = v
         }
         let arrived = Date()
         try group.barrier()  // only so that the exchange time below excludes waiting for the others
@@ -381,13 +375,14 @@ extension StageTrainer {
             try gatheredParts.withUnsafeMutableBufferPointer { try group.allGather(send, into: $0) }
         }
         communicationSeconds = Date().timeIntervalSince(exchange)
-        return gatheredParts.withUnsafeBufferPointer { all in
-            var value: Float = 0
-            for k in 0..<(mine.count * group.size) {
-                add(all.baseAddress! + k * stride, first: k == 0)
-                value = k == 0 ? all[k * stride + count] : value + all[k * stride + count]
-            }
-            return value
+        // Summed on the host in part order, then uploaded.
+        var sum = Array(gatheredParts[0..<count]), value = gatheredParts[count]
+        for k in 1..<(mine.count * group.size) {
+            let at = k * stride
+            for j in 0..<count { sum[j] += gatheredParts[at + j] }
+            value += gatheredParts[at + count]
         }
+        gradients.scalars = sum
+        return value
     }
 }

@@ -44,7 +44,7 @@ public struct TrainingCheckpoint {
             "ema_updates": String(emaUpdates), "layout": Self.signature(layout),
         ])
         func add(_ name: String, _ buffer: FlatBuffer) throws {
-            try w.add(name, floats: Array(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count)), shape: [buffer.count])
+            try w.add(name, floats: buffer.scalars, shape: [buffer.count])
         }
         try add("parameters", parameters)
         try add("adam.exp_avg", adam.firstMoment)
@@ -75,7 +75,7 @@ public struct TrainingCheckpoint {
             guard values.count == buffer.count else {
                 throw TrainingError("\(url.path): '\(name)' holds \(values.count) values, expected \(buffer.count)")
             }
-            buffer.pointer.update(from: values, count: values.count)
+            buffer.scalars = values
         }
         let checkpoint = TrainingCheckpoint(
             step: try int("step"), dataPosition: DatasetPosition(epoch: try int("epoch"), index: try int("index")),
