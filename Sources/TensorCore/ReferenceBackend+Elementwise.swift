@@ -229,12 +229,12 @@ extension ReferenceBackend {
     public func fillNormal(_ buffer: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float, generator: inout Philox) {
         var host = [Float](repeating: 0, count: count)
         host.withUnsafeMutableBufferPointer { generator.fillNormal($0, mean: mean, std: std) }
-        host.withUnsafeBufferPointer { upload($0.baseAddress!, to: buffer, count: count) }
+        host.withUnsafeBufferPointer { if let base = $0.baseAddress { upload(base, to: buffer, count: count) } }
     }
 
     public func fillUniform(_ buffer: UnsafeMutablePointer<Float>, count: Int, generator: inout Philox) {
         var host = [Float](repeating: 0, count: count)
         host.withUnsafeMutableBufferPointer { generator.fillUniform($0) }
-        host.withUnsafeBufferPointer { upload($0.baseAddress!, to: buffer, count: count) }
+        host.withUnsafeBufferPointer { if let base = $0.baseAddress { upload(base, to: buffer, count: count) } }
     }
 }

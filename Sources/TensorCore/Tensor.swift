@@ -98,7 +98,7 @@ public struct Tensor: @unchecked Sendable {
                 return try body(UnsafeBufferPointer(start: storage.pointer + offset, count: count))
             }
             var host = [Float](repeating: 0, count: count)
-            host.withUnsafeMutableBufferPointer { storage.backend.download(storage.pointer + offset, to: $0.baseAddress!, count: $0.count) }
+            host.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { storage.backend.download(storage.pointer + offset, to: base, count: $0.count) } }
             return try host.withUnsafeBufferPointer { try body($0) }
         }
     }
@@ -115,8 +115,8 @@ public struct Tensor: @unchecked Sendable {
                 return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
             }
             var host = [Float](repeating: 0, count: count)
-            host.withUnsafeMutableBufferPointer { storage.backend.download(storage.pointer, to: $0.baseAddress!, count: $0.count) }
-            defer { host.withUnsafeBufferPointer { storage.backend.upload($0.baseAddress!, to: storage.pointer, count: $0.count) } }
+            host.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { storage.backend.download(storage.pointer, to: base, count: $0.count) } }
+            defer { host.withUnsafeBufferPointer { if let base = $0.baseAddress { storage.backend.upload(base, to: storage.pointer, count: $0.count) } } }
             return try host.withUnsafeMutableBufferPointer { try body($0) }
         }
     }
