@@ -8,6 +8,9 @@
 ///   `layernorm_backward`; a nil gradient pointer means that gradient is not needed.
 /// - Results do not depend on the number of threads.
 public protocol Backend: Sendable {
+    /// What `T2I_BACKEND` calls this backend ("cpu", "reference").
+    var name: String { get }
+
     /// `C = alpha·op(A)·op(B) + beta·C`, where `op(A)` is m×k and `op(B)` is k×n (op transposes when its flag is set).
     ///
     /// `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored. With `beta == 0`, C is not read.

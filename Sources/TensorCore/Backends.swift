@@ -7,16 +7,15 @@ import Foundation
 /// A tensor's storage remembers the backend that allocated it; mixing tensors of two backends in
 /// one op is a programming error.
 public enum Backends {
-    /// The backends by name.
-    public static let names = ["cpu", "reference"]
+    /// Every backend, the default first.
+    public static let all: [any Backend] = [CPUBackend.shared, ReferenceBackend.shared]
+
+    /// The backends' names.
+    public static var names: [String] { all.map(\.name) }
 
     /// The backend called `name`, or nil for an unknown name.
     public static func named(_ name: String) -> (any Backend)? {
-        switch name {
-        case "cpu": CPUBackend.shared
-        case "reference": ReferenceBackend.shared
-        default: nil
-        }
+        all.first { $0.name == name }
     }
 
     /// `T2I_BACKEND`'s value, when it is set and names no backend (the CLI refuses to start).
@@ -42,10 +41,5 @@ public enum Backends {
     /// Runs `body` with `backend` as the current backend (for this task).
     public static func with<R>(_ backend: any Backend, _ body: () throws -> R) rethrows -> R {
         try $installed.withValue(backend) { try body() }
-    }
-
-    /// The name of `backend` ("cpu", "reference").
-    public static func name(of backend: any Backend) -> String {
-        backend is ReferenceBackend ? "reference" : "cpu"
     }
 }

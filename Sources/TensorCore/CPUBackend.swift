@@ -10,6 +10,8 @@ public struct CPUBackend: Backend {
     /// A ready backend.
     public static let shared = CPUBackend()
 
+    public var name: String { "cpu" }
+
     /// A backend; the first one made sets OpenBLAS to one thread (it must never spawn its own).
     public init() {
         precondition(Self.blasIsSingleThreaded)

@@ -12,6 +12,8 @@ import Foundation
 public struct ReferenceBackend: Backend {
     public static let shared = ReferenceBackend()
 
+    public var name: String { "reference" }
+
     public init() {}
 
     // MARK: Memory

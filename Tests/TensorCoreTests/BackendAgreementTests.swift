@@ -53,7 +53,7 @@ import TensorCore
         // unless the same kernel ran twice.
         let (a, b) = Self.expectAgreement("matmul", [[16, 512], [512, 24]], tolerance: 1e-5) { $0[0].matmul($0[1]) }
         #expect(a != b, "the reference backend gave the CPU backend's bits: it did not run")
-        #expect(Backends.with(Self.reference) { Backends.name(of: Backends.current) } == "reference")
+        #expect(Backends.with(Self.reference) { Backends.current.name } == "reference")
         #expect(Backends.named("cuda") == nil)
     }
 
@@ -101,7 +101,7 @@ import TensorCore
                 let expected = x.map { Foundation.sin($0) * 2 + Foundation.cos($0) }
                 #expect(Self.relativeError((Tensor(shape: [5], data: x).sin() * 2 + Tensor(shape: [5], data: x).cos()).scalars, expected) <= 1e-6)
                 let derivative = x.map { 2 * Foundation.cos($0) - Foundation.sin($0) }
-                #expect(Self.relativeError(grads[0].scalars, derivative) <= 1e-6, "\(Backends.name(of: backend))")
+                #expect(Self.relativeError(grads[0].scalars, derivative) <= 1e-6, "\(backend.name)")
             }
         }
     }
