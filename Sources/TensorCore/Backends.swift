@@ -18,15 +18,17 @@ public enum Backends {
         all.first { $0.name == name }
     }
 
+    /// `T2I_BACKEND`, as the process was started with it.
+    static let environmentValue = ProcessInfo.processInfo.environment["T2I_BACKEND"]
+
     /// `T2I_BACKEND`'s value, when it is set and names no backend (the CLI refuses to start).
     public static var invalidEnvironmentValue: String? {
-        guard let value = ProcessInfo.processInfo.environment["T2I_BACKEND"], named(value) == nil else { return nil }
-        return value
+        environmentValue.flatMap { named($0) == nil ? $0 : nil }
     }
 
     /// The process's backend: `T2I_BACKEND`'s, else the CPU backend.
     public static let process: any Backend = {
-        guard let value = ProcessInfo.processInfo.environment["T2I_BACKEND"] else { return CPUBackend.shared }
+        guard let value = environmentValue else { return CPUBackend.shared }
         guard let backend = named(value) else {
             preconditionFailure("T2I_BACKEND=\(value) names no backend (use one of: \(names.joined(separator: ", ")))")
         }

@@ -58,9 +58,14 @@ extension CPUBackend {
         }
     }
 
+    /// Rows of `outer` per parallel block of the axis ops: about 4096 elements, fixed by the shape.
+    static func axisBlock(length n: Int, inner: Int) -> Int {
+        max(1, 4096 / max(1, n * inner))
+    }
+
     public func sumAxis(_ x: UnsafePointer<Float>, outer: Int, length n: Int, inner: Int, output y: UnsafeMutablePointer<Float>) {
         // x: (outer, n, inner)  y: (outer, inner); each output summed in index order by one thread.
-        Parallel.forEach(range: outer, blockSize: max(1, 4096 / max(1, n * inner))) { r in
+        Parallel.forEach(range: outer, blockSize: Self.axisBlock(length: n, inner: inner)) { r in
             for o in r {
                 let src = x + o * n * inner, dst = y + o * inner
                 for i in 0..<inner { dst[i] = 0 }
@@ -71,7 +76,7 @@ extension CPUBackend {
 
     public func sumAxisBackward(_ gradOutput: UnsafePointer<Float>, outer: Int, length n: Int, inner: Int,
                                 gradInput: UnsafeMutablePointer<Float>) {
-        Parallel.forEach(range: outer, blockSize: max(1, 4096 / max(1, n * inner))) { r in
+        Parallel.forEach(range: outer, blockSize: Self.axisBlock(length: n, inner: inner)) { r in
             for o in r {
                 let g = gradOutput + o * inner, gx = gradInput + o * n * inner
                 for j in 0..<n { for i in 0..<inner { gx[j * inner + i] += g[i] } }
@@ -82,7 +87,7 @@ extension CPUBackend {
     public func maxAxis(_ x: UnsafePointer<Float>, outer: Int, length n: Int, inner: Int, output y: UnsafeMutablePointer<Float>,
                         argmax: UnsafeMutablePointer<Float>) {
         precondition(n > 0, "max over an empty axis")
-        Parallel.forEach(range: outer, blockSize: max(1, 4096 / max(1, n * inner))) { r in
+        Parallel.forEach(range: outer, blockSize: Self.axisBlock(length: n, inner: inner)) { r in
             for o in r {
                 for i in 0..<inner {
                     var best = x[o * n * inner + i], at = 0
@@ -100,7 +105,7 @@ extension CPUBackend {
     public func maxAxisBackward(_ gradOutput: UnsafePointer<Float>, argmax: UnsafePointer<Float>, outer: Int, length n: Int,
                                 inner: Int, gradInput: UnsafeMutablePointer<Float>) {
         // One add per output element, into distinct places: rows of `outer` in parallel.
-        Parallel.forEach(range: outer, blockSize: max(1, 4096 / max(1, n * inner))) { r in
+        Parallel.forEach(range: outer, blockSize: Self.axisBlock(length: n, inner: inner)) { r in
             for o in r {
                 let g = gradOutput + o * inner, winners = argmax + o * inner, gx = gradInput + o * n * inner
                 for i in 0..<inner { gx[Int(winners[i]) * inner + i] += g[i] }
