@@ -35,8 +35,11 @@ let package = Package(
         // Open MPI behind a small C target: MPI's handles are macros Swift cannot import.
         .target(name: "CMPI", linkerSettings: [.linkedLibrary("mpi")]),
 
+        // The CPU backend's exp/erf loops in AVX2, chosen at run time (TensorCore's VectorISA).
+        .target(name: "CVectorMath"),
+
         // Tensor engine.
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath"]),
 
         // Building blocks.
         .target(name: "NN", dependencies: ["TensorCore"]),

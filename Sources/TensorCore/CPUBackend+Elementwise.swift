@@ -1,3 +1,4 @@
+import CVectorMath
 import Foundation
 
 // Elementwise kernels. Each op gets its own loop (the switch is outside the loop), so LLVM
@@ -10,6 +11,19 @@ extension CPUBackend {
     static let elementwiseBlock = 1 << 16
 
     public func unaryForward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
+        unaryForward(op, input: input, output: output, count: count, isa: VectorISA.active)
+    }
+
+    /// `unaryForward` with exp and the activations built on it in the instruction set `isa` (one
+    /// `VectorISA.available` lists). Every set gives the same bits.
+    public func unaryForward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int,
+                             isa: VectorISA) {
+        if isa == .avx2, let code = VectorISA.code(op) {
+            Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
+                _ = t2i_avx2_map(code, input + r.lowerBound, output + r.lowerBound, r.count, 0)
+            }
+            return
+        }
         Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
             Self.unaryForward(op, input + r.lowerBound, output + r.lowerBound, r.count)
         }
@@ -46,6 +60,21 @@ extension CPUBackend {
 
     public func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                               gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int) {
+        unaryBackward(op, input: input, output: output, gradOutput: gradOutput, gradInput: gradInput, count: count,
+                      isa: VectorISA.active)
+    }
+
+    /// `unaryBackward` with the derivatives of SiLU, GELU and QuickGELU in the instruction set `isa`.
+    public func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                              gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int,
+                              isa: VectorISA) {
+        if isa == .avx2, let code = VectorISA.code(op), op != .exp, op != .sigmoid {
+            Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
+                let o = r.lowerBound
+                _ = t2i_avx2_accumulate(code, input + o, gradOutput + o, gradInput + o, r.count)
+            }
+            return
+        }
         Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
             let o = r.lowerBound
             Self.unaryBackward(op, input + o, output + o, gradOutput + o, gradInput + o, r.count)

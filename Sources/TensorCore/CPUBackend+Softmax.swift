@@ -1,13 +1,20 @@
+import CVectorMath
 import Foundation
 
 extension CPUBackend {
     /// Softmax over each row, parallel over fixed blocks of rows; an all `-infinity` row gives zeros.
     public func softmaxForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+        softmaxForward(input: input, output: output, rows: rows, cols: cols, isa: VectorISA.active)
+    }
+
+    /// `softmaxForward` with its exponentials in the instruction set `isa`. Every set gives the same bits.
+    public func softmaxForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                               isa: VectorISA) {
         precondition(rows >= 0 && cols >= 0, "softmax: negative shape \(rows)×\(cols)")
         // x, y: (rows, cols)
         Parallel.forEach(range: rows, blockSize: Self.rowsPerBlock(cols)) { block in
             for row in block {
-                Self.softmaxRow(input + row * cols, output + row * cols, count: cols)
+                Self.softmaxRow(input + row * cols, output + row * cols, count: cols, isa: isa)
             }
         }
     }
@@ -72,13 +79,14 @@ extension CPUBackend {
     static func rowsPerBlock(_ cols: Int) -> Int { max(1, (1 << 14) / max(cols, 1)) }
 
     /// One softmax row: y = exp(x − max) / Σ; zeros when every x is `-infinity`, all NaN if any x is NaN. `x` may equal `y`.
-    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                           isa: VectorISA = VectorISA.active) {
         let top = maximum(x, count: count)
         guard top != -.infinity else {
             y.update(repeating: 0, count: count)  // a fully masked row: zeros, not NaN
             return
         }
-        let inverse = 1 / expShifted(x, y, count: count, shift: top)
+        let inverse = 1 / expShifted(x, y, count: count, shift: top, isa: isa)
         var j = 0
         while j + 8 <= count {
             store8(load8(y + j) * inverse, y + j)
@@ -91,9 +99,14 @@ extension CPUBackend {
     }
 
     /// Writes y = exp(x − shift) and returns Σ y (fixed order). `x` may equal `y`.
-    static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
-        let s = SIMD8<Float>(repeating: shift)
-        VectorMath.map(x, y, count) { VectorMath.exp($0 - s) }  // the row stays in L1 for the sum
+    static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, shift: Float,
+                           isa: VectorISA = VectorISA.active) -> Float {
+        if isa == .avx2 {
+            _ = t2i_avx2_map(Int32(T2I_VECTOR_EXP_SHIFTED), x, y, count, shift)
+        } else {
+            let s = SIMD8<Float>(repeating: shift)
+            VectorMath.map(x, y, count) { VectorMath.exp($0 - s) }  // the row stays in L1 for the sum
+        }
         return sum(y, count: count)
     }
 

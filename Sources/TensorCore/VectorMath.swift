@@ -7,6 +7,10 @@
 /// loop's tail (the tail is padded into a vector), so results never depend on where an element
 /// falls, on the batch size or on the thread count.
 ///
+/// `CVectorMath` holds the same functions in AVX2, operation for operation; the CPU backend runs
+/// those where the CPU has AVX2 (`VectorISA`). A change here must be made there too: the tests
+/// hold the two to the same bits.
+///
 /// Accuracy against Double (`VectorMathTests`): exp within 2 ulp over [−87, 88.7]; sigmoid and
 /// SiLU within 4 ulp; GELU within 4e-6 relative everywhere, its left tail included (where
 /// 1 + erff(x/√2) in Float, as libm and PyTorch compute it, is 4e-3 off at x = −4.5).

@@ -39,6 +39,10 @@ struct T2I: ParsableCommand {
             FileHandle.standardError.write(Data("Error: T2I_BACKEND=\(value) names no backend (use one of: \(Backends.names.joined(separator: ", ")))\n".utf8))
             Foundation.exit(1)
         }
+        if let value = VectorISA.invalidEnvironmentValue {
+            FileHandle.standardError.write(Data("Error: T2I_VECTOR_ISA=\(value) names no instruction set this CPU runs (use one of: \(VectorISA.available.map(\.rawValue).joined(separator: ", ")))\n".utf8))
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot()
             // Only the training stages are data parallel; any other command under mpirun would run

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Imaging
+import TensorCore
 
 /// `T2I_BACKEND=reference`: the whole pipeline — three trainings and a generation — runs on the
 /// reference backend's naive kernels, selected at run time, and lands where the CPU backend does.
@@ -65,6 +66,17 @@ struct ReferenceBackendCommandTests {
         let out = try T2IBinary().run(["generate", "a red circle", "--out", "x.png"], in: folder, environment: ["T2I_BACKEND": "cuda"])
         #expect(out.status == 1)
         #expect(out.stderr == "Error: T2I_BACKEND=cuda names no backend (use one of: cpu, reference)\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.png").path))
+    }
+
+    @Test("an unknown T2I_VECTOR_ISA is refused in one line naming it and the sets this CPU runs")
+    func unknownVectorISAIsRefused() throws {
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = try T2IBinary().run(["generate", "a red circle", "--out", "x.png"], in: folder, environment: ["T2I_VECTOR_ISA": "avx512"])
+        #expect(out.status == 1)
+        let sets = VectorISA.available.map(\.rawValue).joined(separator: ", ")
+        #expect(out.stderr == "Error: T2I_VECTOR_ISA=avx512 names no instruction set this CPU runs (use one of: \(sets))\n")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.png").path))
     }
 }

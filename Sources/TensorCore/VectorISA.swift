@@ -1,0 +1,45 @@
+import CVectorMath
+import Foundation
+
+/// The instruction sets the CPU backend's transcendental loops (exp, sigmoid, SiLU, GELU,
+/// QuickGELU, their derivatives, softmax's exponentials) come in.
+///
+/// The package compiles for baseline x86-64, so Swift's SIMD8 runs as two SSE halves; on a CPU
+/// with AVX2 the same polynomials run from `CVectorMath` in one 256-bit vector, about twice as
+/// fast. Both paths give the same bits (`VectorMathTests` checks it), so the choice changes speed
+/// only: a run's results do not depend on the CPU it ran on.
+public enum VectorISA: String, Sendable, CaseIterable {
+    /// Swift SIMD8 (`VectorMath`), on every CPU.
+    case baseline
+    /// `CVectorMath`'s AVX2 loops.
+    case avx2
+
+    /// The instruction sets this CPU runs.
+    public static let available: [VectorISA] = t2i_vector_has_avx2() == 1 ? [.baseline, .avx2] : [.baseline]
+
+    /// `T2I_VECTOR_ISA`, read once: names the set to use instead of the best one (to compare them).
+    static let environmentValue = ProcessInfo.processInfo.environment["T2I_VECTOR_ISA"]
+
+    /// The value of `T2I_VECTOR_ISA` when it names no set this CPU runs (the CLI refuses to start).
+    public static var invalidEnvironmentValue: String? {
+        environmentValue.flatMap { value in available.contains { $0.rawValue == value } ? nil : value }
+    }
+
+    /// What the CPU backend uses: `T2I_VECTOR_ISA` when it names an available set, else the best available.
+    public static let active: VectorISA = {
+        if let value = environmentValue, let chosen = available.first(where: { $0.rawValue == value }) { return chosen }
+        return available.last!
+    }()
+
+    /// The `CVectorMath` code of a function `t2i_avx2_map` evaluates, or nil for one it does not.
+    static func code(_ op: UnaryOp) -> Int32? {
+        switch op {
+        case .exp: Int32(T2I_VECTOR_EXP)
+        case .sigmoid: Int32(T2I_VECTOR_SIGMOID)
+        case .silu: Int32(T2I_VECTOR_SILU)
+        case .gelu: Int32(T2I_VECTOR_GELU)
+        case .quickGelu: Int32(T2I_VECTOR_QUICK_GELU)
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import TensorCore
+
+/// The CPU backend's exp-based loops run in AVX2 where the CPU has it and in Swift SIMD8 elsewhere
+/// (`VectorISA`); both must give the same bits, so a result never depends on the CPU it ran on.
+@Suite struct VectorISATests {
+    /// Inputs: a dense grid over [−100, 100] (both exp cut-offs, both tails of every activation),
+    /// special values, 200 000 random bit patterns (subnormals, huge values, NaNs), and a count
+    /// that leaves a tail of 5 after the last full vector.
+    static let inputs: [Float] = {
+        var xs = (0..<400_001).map { Float(-100 + 200 * Double($0) / 400_000) }
+        xs += [0, -0, .infinity, -.infinity, .nan, -.nan, 88.72283, 88.72284, -87.33654, -87.33655,
+               .leastNonzeroMagnitude, -.leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        var state: UInt32 = 2_463_534_242
+        for _ in 0..<200_000 {
+            state ^= state << 13; state ^= state >> 17; state ^= state << 5
+            xs.append(Float(bitPattern: state))
+        }
+        while xs.count % 8 != 5 { xs.append(0.37) }
+        return xs
+    }()
+
+    /// The same bits, or NaN in both (NaN payloads may differ).
+    static func mismatches(_ a: [Float], _ b: [Float]) -> [(index: Int, a: Float, b: Float)] {
+        zip(a, b).enumerated().compactMap { i, pair in
+            pair.0.bitPattern == pair.1.bitPattern || (pair.0.isNaN && pair.1.isNaN) ? nil : (i, pair.0, pair.1)
+        }
+    }
+
+    static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+
+    /// Each function, with a Double reference to show the kernel ran.
+    static let functions: [(name: String, op: UnaryOp, exact: @Sendable (Double) -> Double)] = [
+        ("exp", .exp, { Foundation.exp($0) }),
+        ("sigmoid", .sigmoid, { sigmoid($0) }),
+        ("silu", .silu, { $0 * sigmoid($0) }),
+        ("gelu", .gelu, { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }),
+        ("quickGelu", .quickGelu, { $0 * sigmoid(1.702 * $0) }),
+    ]
+
+    @Test("the available sets are what the CPU reports")
+    func availableMatchesTheCPU() throws {
+        #expect(VectorISA.available.first == .baseline)
+        #expect(VectorISA.available.contains(VectorISA.active))
+        #if os(Linux)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }
+        let flagList = try #require(flags, "/proc/cpuinfo has no flags line").split(separator: " ")
+        #expect(VectorISA.available.contains(.avx2) == flagList.contains("avx2"))
+        #endif
+    }
+
+    @Test("AVX2 and Swift SIMD give the same bits: exp, sigmoid, SiLU, GELU, QuickGELU",
+          .enabled(if: VectorISA.available.contains(.avx2), "this CPU has no AVX2"),
+          arguments: VectorISATests.functions.map(\.name))
+    func forwardAgrees(name: String) {
+        let function = Self.functions.first { $0.name == name }!
+        let op = function.op
+        let x = Self.inputs
+        var results: [[Float]] = []
+        for isa in [VectorISA.baseline, .avx2] {
+            var y = [Float](repeating: -1, count: x.count)
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    CPUBackend.shared.unaryForward(op, input: xp.baseAddress!, output: yp.baseAddress!, count: x.count, isa: isa)
+                }
+            }
+            results.append(y)
+        }
+        let bad = Self.mismatches(results[0], results[1])
+        let differing = bad.count
+        #expect(differing == 0, "\(name): \(bad.count) of \(x.count) differ, first at x = \(bad.first.map { x[$0.index] } ?? 0): \(bad.first.map { "\($0.a) vs \($0.b)" } ?? "")")
+        // The function ran: the last input, 0.37 in the tail, gives its value.
+        let exact = function.exact(0.37)
+        #expect(abs(Double(results[1][x.count - 1]) - exact) <= 1e-5 * abs(exact), "\(name)(0.37) = \(results[1][x.count - 1]), not \(exact)")
+    }
+
+    @Test("AVX2 and Swift SIMD give the same bits: the derivatives of SiLU, GELU and QuickGELU, accumulated",
+          .enabled(if: VectorISA.available.contains(.avx2), "this CPU has no AVX2"),
+          arguments: ["silu", "gelu", "quickGelu"])
+    func backwardAgrees(name: String) {
+        let function = Self.functions.first { $0.name == name }!
+        let op = function.op
+        let x = Self.inputs
+        var g = x.indices.map { Float(($0 % 7) - 3) * 0.25 }
+        g[x.count - 1] = 1
+        var results: [[Float]] = []
+        for isa in [VectorISA.baseline, .avx2] {
+            var y = [Float](repeating: 0, count: x.count)
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    CPUBackend.shared.unaryForward(op, input: xp.baseAddress!, output: yp.baseAddress!, count: x.count, isa: .baseline)
+                }
+            }
+            var gx = x.indices.map { Float($0 % 5) * 0.5 }  // accumulated into, not overwritten
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeBufferPointer { yp in
+                    g.withUnsafeBufferPointer { gp in
+                        gx.withUnsafeMutableBufferPointer { gxp in
+                            CPUBackend.shared.unaryBackward(op, input: xp.baseAddress!, output: yp.baseAddress!, gradOutput: gp.baseAddress!,
+                                                            gradInput: gxp.baseAddress!, count: x.count, isa: isa)
+                        }
+                    }
+                }
+            }
+            results.append(gx)
+        }
+        let bad = Self.mismatches(results[0], results[1])
+        let differing = bad.count
+        #expect(differing == 0, "\(name)′: \(bad.count) of \(x.count) differ, first at x = \(bad.first.map { x[$0.index] } ?? 0): \(bad.first.map { "\($0.a) vs \($0.b)" } ?? "")")
+        // f′(0.37) added to what was there (the last input, in the tail, with g = 1).
+        let h = 1e-5
+        let derivative = (function.exact(0.37 + h) - function.exact(0.37 - h)) / (2 * h)
+        let expected = Double((x.count - 1) % 5) * 0.5 + derivative
+        #expect(abs(Double(results[1][x.count - 1]) - expected) <= 1e-5, "\(name)′: \(results[1][x.count - 1]), not \(expected)")
+    }
+
+    @Test("AVX2 and Swift SIMD give the same bits: softmax rows of every length up to 80, masked rows included",
+          .enabled(if: VectorISA.available.contains(.avx2), "this CPU has no AVX2"))
+    func softmaxAgrees() {
+        var state: UInt32 = 12345
+        func next() -> Float {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(Int(state >> 8) % 4001 - 2000) / 50
+        }
+        for cols in 1...80 {
+            let rows = 9
+            var x = (0..<(rows * cols)).map { _ in next() }
+            for j in 0..<cols { x[j] = -.infinity }                 // a fully masked row
+            if cols > 1 { x[cols] = -.infinity }                    // a partly masked one
+            var results: [[Float]] = []
+            for isa in [VectorISA.baseline, .avx2] {
+                var y = [Float](repeating: -1, count: x.count)
+                x.withUnsafeBufferPointer { xp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        CPUBackend.shared.softmaxForward(input: xp.baseAddress!, output: yp.baseAddress!, rows: rows, cols: cols, isa: isa)
+                    }
+                }
+                results.append(y)
+            }
+            let differing = Self.mismatches(results[0], results[1]).count
+            #expect(differing == 0, "softmax rows of \(cols)")
+            // Each unmasked row sums to 1.
+            let rowSum = results[1][(rows - 1) * cols..<(rows * cols)].reduce(0, +)
+            #expect(abs(rowSum - 1) < 1e-5, "softmax rows of \(cols): last row sums to \(rowSum)")
+        }
+    }
+}
