@@ -56,8 +56,13 @@ public final class MultiHeadAttention: Module {
             t.reshaped([b, length, heads, headDim]).permuted([0, 2, 1, 3])
         }
         let q = splitHeads(query(x), l)
-        let k = splitHeads(key(source), lk)
-        let v = splitHeads(value(source), lk)
+        let project = { (key: splitHeads(self.key(source), lk), value: splitHeads(self.value(source), lk)) }
+        // Cross-attention in inference inside a `CrossAttentionCache` scope projects each context once.
+        let (k, v) = if let context, Tape.current == nil, let cache = CrossAttentionCache.current {
+            cache.keysAndValues(of: self, context: context, compute: project)
+        } else {
+            project()
+        }
         let attended = Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: mask)
         // (B, H, L, D) → (B, L, H·D)
         let merged = attended.permuted([0, 2, 1, 3]).reshaped([b, l, heads * headDim])

@@ -157,3 +157,13 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(shape: \(shape), [\(values)\(count > 8 ? ", …" : "")])"
     }
 }
+
+extension Tensor {
+    /// Whether `other` is this very tensor: the same storage, offset and shape (not just equal
+    /// values). A cache that keeps the tensor it was given can tell by this that it is handed the
+    /// same one again: while the cache holds it, its storage is neither freed nor written in place
+    /// (a write to storage that is not uniquely referenced copies first).
+    public func isIdentical(to other: Tensor) -> Bool {
+        storage === other.storage && offset == other.offset && shape == other.shape
+    }
+}

@@ -1,3 +1,4 @@
+import NN
 import TensorCore
 
 /// The denoising half of the pipeline — U-Net, sampler loop with guidance, autoencoder — on text
@@ -56,17 +57,19 @@ public struct LatentDenoiser {
             if input.strength < 1 { x = sampler.noised(latents, noise: initialNoise, stepIndex: first) }
             sampler.begin(at: first)
         }
+        // Every step attends to the same text states: each cross-attention layer projects them once.
+        let crossAttention = CrossAttentionCache()
         for i in first..<timesteps.count {
             if let shouldStop, shouldStop() { throw GenerationStopped(step: i - first, of: timesteps.count - first) }
             let t = timesteps[i]
             let modelInput = sampler.scaleModelInput(x, timestep: t)
-            let output: Tensor
-            if guided {
-                let both = unet(ClassifierFreeGuidance.doubled(modelInput), timesteps: Array(repeating: t, count: 2 * n),
-                                context: context, contextLengths: lengths)
-                output = ClassifierFreeGuidance.combine(batched: both, scale: request.guidance)
-            } else {
-                output = unet(modelInput, timesteps: Array(repeating: t, count: n), context: context, contextLengths: lengths)
+            let output = crossAttention.with {
+                if guided {
+                    let both = unet(ClassifierFreeGuidance.doubled(modelInput), timesteps: Array(repeating: t, count: 2 * n),
+                                    context: context, contextLengths: lengths)
+                    return ClassifierFreeGuidance.combine(batched: both, scale: request.guidance)
+                }
+                return unet(modelInput, timesteps: Array(repeating: t, count: n), context: context, contextLengths: lengths)
             }
             let done = i + 1 - first, total = timesteps.count - first
             if let trajectory, done % max(trajectoryEvery, 1) == 0 || done == total {
