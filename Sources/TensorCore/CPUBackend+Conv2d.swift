@@ -233,25 +233,25 @@ extension CPUBackend {
                     let shift = kw - g.padW
                     let head = (first - rows.lowerBound) * w
                     let span = (last - first) * w
-                    row.update(repeating: 0, count: head)
-                    (row + head + span).update(repeating: 0, count: columns - head - span)
+                    zero(row, head)
+                    zero(row + head + span, columns - head - span)
                     if span == 0 { continue }
                     // The span reads plane[(first − padH + kh)·W + shift ..< … + span], clipped to the plane.
                     let dst = row + head
                     let src = plane + (first - g.padH + kh) * w + shift
                     let lead = max(0, -shift - (first - g.padH + kh) * w)
                     let tail = max(0, (first - g.padH + kh) * w + shift + span - h * w)
-                    dst.update(repeating: 0, count: lead)
+                    zero(dst, lead)
                     (dst + lead).update(from: src + lead, count: span - lead - tail)
-                    (dst + span - tail).update(repeating: 0, count: tail)
+                    zero(dst + span - tail, tail)
                     // Entries whose input column j + shift fell off the left or right edge.
                     if shift != 0 {
                         for r in 0..<(last - first) {
                             let line = dst + r * w
                             if shift < 0 {
-                                line.update(repeating: 0, count: min(-shift, w))
+                                zero(line, min(-shift, w))
                             } else {
-                                (line + max(w - shift, 0)).update(repeating: 0, count: min(shift, w))
+                                zero(line + max(w - shift, 0), min(shift, w))
                             }
                         }
                     }
@@ -316,9 +316,9 @@ extension CPUBackend {
                         for r in 0..<(last - first) {
                             let line = src + r * w
                             if shift < 0 {
-                                line.update(repeating: 0, count: min(-shift, w))
+                                zero(line, min(-shift, w))
                             } else {
-                                (line + max(w - shift, 0)).update(repeating: 0, count: min(shift, w))
+                                zero(line + max(w - shift, 0), min(shift, w))
                             }
                         }
                     }
@@ -329,6 +329,20 @@ extension CPUBackend {
                     for j in lead..<max(lead, span - tail) { dst[j] += src[j] }
                 }
             }
+        }
+    }
+
+    /// Zeroes `count` floats at `p`. im2col and col2im zero a few floats per row at the image's
+    /// edges (one for a 3×3 kernel with padding 1), and most of their head and tail counts are 0:
+    /// at 8×8 images, calling memset for each of those cost more than the copies (`perf record` of
+    /// the 10-minute plan's U-Net step: memset 3.7 %, im2col 6.3 %).
+    @inline(__always)
+    static func zero(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        switch count {
+        case ...0: return
+        case 1: p[0] = 0
+        case 2: p[0] = 0; p[1] = 0
+        default: p.update(repeating: 0, count: count)
         }
     }
 
