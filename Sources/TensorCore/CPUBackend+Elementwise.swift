@@ -18,6 +18,7 @@ extension CPUBackend {
     /// `VectorISA.available` lists). Every set gives the same bits.
     public func unaryForward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int,
                              isa: VectorISA) {
+        precondition(VectorISA.available.contains(isa), "unaryForward: this CPU does not run \(isa.rawValue)")
         if isa == .avx2, let code = VectorISA.code(op) {
             Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
                 _ = t2i_avx2_map(code, input + r.lowerBound, output + r.lowerBound, r.count, 0)
@@ -68,6 +69,7 @@ extension CPUBackend {
     public func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                               gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int,
                               isa: VectorISA) {
+        precondition(VectorISA.available.contains(isa), "unaryBackward: this CPU does not run \(isa.rawValue)")
         if isa == .avx2, let code = VectorISA.code(op), op != .exp, op != .sigmoid {
             Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
                 let o = r.lowerBound

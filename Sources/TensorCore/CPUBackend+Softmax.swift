@@ -11,6 +11,7 @@ extension CPUBackend {
     public func softmaxForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
                                isa: VectorISA) {
         precondition(rows >= 0 && cols >= 0, "softmax: negative shape \(rows)×\(cols)")
+        precondition(VectorISA.available.contains(isa), "softmax: this CPU does not run \(isa.rawValue)")
         // x, y: (rows, cols)
         Parallel.forEach(range: rows, blockSize: Self.rowsPerBlock(cols)) { block in
             for row in block {
