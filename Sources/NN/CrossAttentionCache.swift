@@ -4,9 +4,9 @@ import TensorCore
 /// Keys and values of cross-attention kept across calls that attend to the same context.
 ///
 /// A sampling loop calls the U-Net 25–50 times on the same text states; each cross-attention layer
-/// would project them to keys and values again every time. In the default U-Net at 8×8 latents,
-/// with 32 text tokens of 128 features, those projections are about a quarter of a denoising
-/// step's products. Inside `CrossAttentionCache.with`, each layer projects a context once and
+/// would project them to keys and values again every time. In the default U-Net (11 such layers,
+/// 32 text tokens of 128 features) those projections are about 5 % of a denoising step's products
+/// (`t2i bench generate`: 106.46 → 101.33 GFLOP for 10 steps). Inside `CrossAttentionCache.with`, each layer projects a context once and
 /// reuses the result for as long as it is handed the identical tensor (`Tensor.isIdentical(to:)`;
 /// the cache keeps the tensor, so its storage cannot be freed or rewritten meanwhile). The reused
 /// keys and values are the very tensors the first call computed, so results are bit for bit those

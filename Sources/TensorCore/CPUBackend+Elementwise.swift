@@ -70,7 +70,7 @@ extension CPUBackend {
                               gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int,
                               isa: VectorISA) {
         precondition(VectorISA.available.contains(isa), "unaryBackward: this CPU does not run \(isa.rawValue)")
-        if isa == .avx2, let code = VectorISA.code(op), op != .exp, op != .sigmoid {
+        if isa == .avx2, let code = VectorISA.derivativeCode(op) {
             Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
                 let o = r.lowerBound
                 _ = t2i_avx2_accumulate(code, input + o, gradOutput + o, gradInput + o, r.count)

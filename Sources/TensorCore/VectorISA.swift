@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The package compiles for baseline x86-64, so Swift's SIMD8 runs as two SSE halves; on a CPU
 /// with AVX2 the same polynomials run from `CVectorMath` in one 256-bit vector, about twice as
-/// fast. Both paths give the same bits (`VectorMathTests` checks it), so the choice changes speed
+/// fast. Both paths give the same bits (`VectorISATests` checks it), so the choice changes speed
 /// only: a run's results do not depend on the CPU it ran on.
 public enum VectorISA: String, Sendable, CaseIterable {
     /// Swift SIMD8 (`VectorMath`), on every CPU.
@@ -22,14 +22,26 @@ public enum VectorISA: String, Sendable, CaseIterable {
 
     /// The value of `T2I_VECTOR_ISA` when it names no set this CPU runs (the CLI refuses to start).
     public static var invalidEnvironmentValue: String? {
-        environmentValue.flatMap { value in available.contains { $0.rawValue == value } ? nil : value }
+        environmentValue.flatMap { named($0) == nil ? $0 : nil }
+    }
+
+    /// The available set called `name`, or nil.
+    static func named(_ name: String) -> VectorISA? {
+        available.first { $0.rawValue == name }
     }
 
     /// What the CPU backend uses: `T2I_VECTOR_ISA` when it names an available set, else the best available.
     public static let active: VectorISA = {
-        if let value = environmentValue, let chosen = available.first(where: { $0.rawValue == value }) { return chosen }
-        return available.last!
+        environmentValue.flatMap(named) ?? available.last!
     }()
+
+    /// The `CVectorMath` code of a function whose derivative `t2i_avx2_accumulate` applies, or nil.
+    static func derivativeCode(_ op: UnaryOp) -> Int32? {
+        switch op {
+        case .silu, .gelu, .quickGelu: code(op)
+        default: nil
+        }
+    }
 
     /// The `CVectorMath` code of a function `t2i_avx2_map` evaluates, or nil for one it does not.
     static func code(_ op: UnaryOp) -> Int32? {

@@ -8,7 +8,7 @@
 // through x87 long double to float, as Swift rounds a Float literal), the same operations in the
 // same order, multiplies and adds rounded separately (the functions enable AVX2, not FMA, so the
 // compiler cannot fuse them), and a loop's tail padded with zeros into one more vector. So which
-// path runs changes speed only, never a result: `VectorMathTests` checks both paths agree bit for
+// path runs changes speed only, never a result: `VectorISATests` checks both paths agree bit for
 // bit over the whole Float range that matters.
 #include <stddef.h>
 
