@@ -32,7 +32,11 @@ extension EvalCommand {
                 Scores consecutive batches of 64 validation pairs (the last partial batch dropped) with \
                 the run's config.yaml, tokenizer/ and clip/. A hit is a retrieved item whose caption \
                 equals the query's (captions repeat on shapes data); the strict figure requires the \
-                query's own partner.
+                query's own partner. On shapes data it also prints how far each caption attribute \
+                moves the text states the U-Net attends to (mean 1 − cos between captions that differ \
+                in that attribute alone). Compare one attribute across encoders: a small place figure \
+                (10-minute plan: 0.002, against 0.45 for colour) means a U-Net cannot learn where to \
+                draw from those states.
                 """
         )
 
@@ -42,6 +46,7 @@ extension EvalCommand {
             let started = ContinuousClock.now
             let scores = try TextEncoderStage.evaluate(run: options.folder) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
             scores.lines.forEach { print($0) }
+            try TextEncoderStage.textStateSpread(run: options.folder)?.lines.forEach { print($0) }
             print("scored in \(String(format: "%.1f", secondsSince(started))) s")
         }
     }

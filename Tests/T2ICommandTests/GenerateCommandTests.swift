@@ -164,6 +164,27 @@ struct GenerateCommandTests {
     }
 }
 
+/// `t2i eval encoder` on the tiny run: retrieval, then the text-state spread of shapes captions.
+@Suite("t2i eval encoder")
+struct EvalEncoderCommandTests {
+    @Test("prints retrieval and one spread line per caption attribute, each a finite number in [0, 2]")
+    func spreadLines() throws {
+        let run = try GenerateTinyRun.run()
+        let out = try T2IBinary().run(["eval", "encoder", "--run", run.path], in: run.deletingLastPathComponent())
+        try #require(out.status == 0, "\(out.stderr)")
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("text→image  top-1") })
+        let header = try #require(lines.firstIndex { $0.hasPrefix("text states (what the U-Net attends to)") }, "\(out.stdout)")
+        let names = ["colour", "shape", "size", "position", "background"]
+        for (offset, name) in names.enumerated() {
+            let fields = lines[header + 1 + offset].split(separator: " ")
+            #expect(fields.first.map(String.init) == name, "\(lines[header + 1 + offset])")
+            let value = fields.dropFirst().first.flatMap { Double($0) }
+            #expect(value.map { $0 >= 0 && $0 <= 2 } == true, "\(lines[header + 1 + offset])")
+        }
+    }
+}
+
 /// Starting a stage from scratch over earlier work is refused unless asked for (DESIGN §7).
 @Suite("training over earlier work", .serialized)
 struct RetrainRefusalTests {

@@ -169,4 +169,20 @@ public enum TextEncoderStage {
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captionTexts, maxLength: config.tokenizer.maxLength)
         return try Retrieval.evaluate(model: model, captions: captions, data: data)
     }
+
+    /// How far each caption attribute moves the text states of the run's trained encoder
+    /// (`TextStateSpread`), or nil when the run's data is not `shapes` (whose caption grammar it
+    /// enumerates).
+    public static func textStateSpread(run: RunFolder) throws -> TextStateSpread? {
+        guard let config = try run.readConfig() else {
+            throw TrainingError("\(run.configFile.path): no such file — \(run.url.path) is not a run folder (train one with t2i train-encoder --run \(run.url.path))")
+        }
+        guard config.data.kind == "shapes" else { return nil }
+        guard run.hasModel(run.clip) else {
+            throw TrainingError("\(run.clip.path): no trained CLIP model (config.json missing); train it with t2i train-encoder --run \(run.url.path)")
+        }
+        let model = try CLIPModel.load(from: run.clip)
+        let tokenizer = try SentencePieceTokenizer(contentsOf: run.tokenizerModel)
+        return try TextStateSpread.measure(textModel: model.textModel, tokenizer: tokenizer, maxLength: config.tokenizer.maxLength)
+    }
 }

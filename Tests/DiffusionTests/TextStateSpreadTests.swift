@@ -1,0 +1,71 @@
+import Datasets
+import Testing
+import TensorCore
+import Tokenizers
+import Diffusion
+
+/// `TextStateSpread`: how far each caption attribute moves the text states (`t2i eval encoder`).
+@Suite struct TextStateSpreadTests {
+    typealias Attribute = TextStateSpread.Attribute
+
+    /// A state per caption from its attribute values: `dimensions` maps an attribute to the one-hot
+    /// block it writes (its value's index within the block).
+    func states(_ blocks: [Attribute]) -> [[Float]] {
+        let sizes = [ShapeColour.allCases.count, ShapeKind.allCases.count, ShapeSize.allCases.count,
+                     GridPosition.allCases.count, ShapeBackground.allCases.count]
+        return TextStateSpread.captions.map { caption in
+            var state: [Float] = []
+            for attribute in blocks {
+                let a = Attribute.allCases.firstIndex(of: attribute)!
+                var block = [Float](repeating: 0, count: sizes[a])
+                block[caption.values[a]] = 1
+                state += block
+            }
+            return state
+        }
+    }
+
+    @Test("every single-object caption of the grammar, once, with its attribute values")
+    func captions() {
+        let captions = TextStateSpread.captions
+        #expect(captions.count == ShapeColour.allCases.count * ShapeKind.allCases.count * ShapeSize.allCases.count
+                    * GridPosition.allCases.count * ShapeBackground.allCases.count)
+        #expect(Set(captions.map(\.text)).count == captions.count)
+        let sample = captions.first { $0.values == [2, 0, 1, 8, 1] }
+        #expect(sample?.text == "a large blue \(ShapeKind.allCases[0].word) in the bottom right on a gray background")
+    }
+
+    @Test("states that ignore an attribute give it spread 0; one-hot blocks give 1 − cos of their share")
+    func spreadOfKnownStates() {
+        // Only colour written: colour pairs are orthogonal (1 − cos = 1), every other pair identical.
+        let colourOnly = TextStateSpread(states: states([.colour]))
+        #expect(colourOnly[.colour] == 1)
+        for attribute in Attribute.allCases where attribute != .colour { #expect(colourOnly[attribute] < 1e-12) }
+        // Colour and position blocks: a pair differing in one of them shares the other (cos ½).
+        let two = TextStateSpread(states: states([.colour, .position]))
+        #expect(abs(two[.colour] - 0.5) < 1e-12 && abs(two[.position] - 0.5) < 1e-12)
+        for attribute in [Attribute.shape, .size, .background] { #expect(two[attribute] < 1e-12, "\(attribute): \(two[attribute])") }
+        #expect(two.lines[0].hasPrefix("text states (what the U-Net attends to)"))
+        #expect(two.lines.contains("  position   0.5000  (1.00× colour)"))
+        #expect(two.lines.contains("  shape      0.0000  (0.00× colour)"))
+    }
+
+    @Test("measured on a text encoder: deterministic, in [0, 2], and every attribute moves an untrained encoder")
+    func measure() throws {
+        let tokenizer = try SentencePieceTokenizer.train(
+            sentences: TextStateSpread.captions.map(\.text), options: TokenizerTrainingOptions(modelType: .bpe, vocabSize: 64))
+        var config = CLIPTextConfig()
+        config.hiddenSize = 16
+        config.intermediateSize = 32
+        config.numHiddenLayers = 1
+        config.numAttentionHeads = 2
+        config.maxPositionEmbeddings = 32
+        var generator = Philox(seed: 3)
+        let model = try CLIPTextModel(config: config, vocabularySize: tokenizer.vocabSize, generator: &generator).textModel
+        let spread = try TextStateSpread.measure(textModel: model, tokenizer: tokenizer, maxLength: 32)
+        #expect(try TextStateSpread.measure(textModel: model, tokenizer: tokenizer, maxLength: 32) == spread)
+        for attribute in Attribute.allCases {
+            #expect(spread[attribute] > 0 && spread[attribute] <= 2, "\(attribute): \(spread[attribute])")
+        }
+    }
+}
