@@ -151,9 +151,8 @@ public enum TextEncoderStage {
         run.logs.appendingPathComponent("\(name)-eval.json")
     }
 
-    /// Scores the run's saved `clip/` model on its validation split (what `t2i eval encoder` does),
-    /// with the run's own config, tokenizer and data.
-    public static func evaluate(run: RunFolder, note: ((String) -> Void)? = nil) throws -> RetrievalScores {
+    /// The run's config, trained `clip/` model and tokenizer, checked to fit together.
+    static func trainedModel(run: RunFolder) throws -> (config: RunConfig, model: CLIPModel, tokenizer: SentencePieceTokenizer) {
         guard let config = try run.readConfig() else {
             throw TrainingError("\(run.configFile.path): no such file — \(run.url.path) is not a run folder (train one with t2i train-encoder --run \(run.url.path))")
         }
@@ -165,6 +164,13 @@ public enum TextEncoderStage {
         guard tokenizer.vocabSize <= model.textModel.vocabularySize else {
             throw TrainingError("\(run.tokenizerModel.path): vocabulary \(tokenizer.vocabSize) is larger than the model's \(model.textModel.vocabularySize) token embeddings in \(run.clip.path)")
         }
+        return (config, model, tokenizer)
+    }
+
+    /// Scores the run's saved `clip/` model on its validation split (what `t2i eval encoder` does),
+    /// with the run's own config, tokenizer and data.
+    public static func evaluate(run: RunFolder, note: ((String) -> Void)? = nil) throws -> RetrievalScores {
+        let (config, model, tokenizer) = try trainedModel(run: run)
         let data = try RunData(config: config, note: note)
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captionTexts, maxLength: config.tokenizer.maxLength)
         return try Retrieval.evaluate(model: model, captions: captions, data: data)
@@ -174,15 +180,8 @@ public enum TextEncoderStage {
     /// (`TextStateSpread`), or nil when the run's data is not `shapes` (whose caption grammar it
     /// enumerates).
     public static func textStateSpread(run: RunFolder) throws -> TextStateSpread? {
-        guard let config = try run.readConfig() else {
-            throw TrainingError("\(run.configFile.path): no such file — \(run.url.path) is not a run folder (train one with t2i train-encoder --run \(run.url.path))")
-        }
+        let (config, model, tokenizer) = try trainedModel(run: run)
         guard config.data.kind == "shapes" else { return nil }
-        guard run.hasModel(run.clip) else {
-            throw TrainingError("\(run.clip.path): no trained CLIP model (config.json missing); train it with t2i train-encoder --run \(run.url.path)")
-        }
-        let model = try CLIPModel.load(from: run.clip)
-        let tokenizer = try SentencePieceTokenizer(contentsOf: run.tokenizerModel)
         return try TextStateSpread.measure(textModel: model.textModel, tokenizer: tokenizer, maxLength: config.tokenizer.maxLength)
     }
 }
