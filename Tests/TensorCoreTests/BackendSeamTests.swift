@@ -31,6 +31,7 @@ import Testing
         "Diffusion/Pipeline/GenerationEvaluation.swift": (4, .metrics),
         "Diffusion/Stages/PSNR.swift": (2, .metrics),
         "Diffusion/Stages/Retrieval+Evaluation.swift": (1, .metrics),
+        "Diffusion/Stages/TextStateSpread.swift": (1, .metrics),
         "t2i/DataCommand+Bench.swift": (1, .metrics),
         "Diffusion/Stages/AutoencoderStage.swift": (1, .metrics),
     ]

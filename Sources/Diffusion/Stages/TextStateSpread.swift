@@ -56,34 +56,32 @@ public struct TextStateSpread: Equatable, Sendable {
         return out
     }()
 
-    /// The spread of states given per caption of `captions` (same order), e.g. by `measure`.
-    /// A zero state counts as unlike every other (cos 0).
-    public init(states: [[Float]]) {
-        precondition(states.count == Self.captions.count, "TextStateSpread: \(states.count) states for \(Self.captions.count) captions")
-        let norms = states.map { s in s.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot() }
+    /// The spread from `cosines`, the row-major (N, N) cosine similarities of the states of the N
+    /// `captions` (same order), e.g. from `measure`.
+    public init(cosines: [Float]) {
+        let n = Self.captions.count
+        precondition(cosines.count == n * n, "TextStateSpread: \(cosines.count) cosines for \(n) captions")
         let values = Self.captions.map(\.values)
         var total = [Double](repeating: 0, count: Attribute.allCases.count)
         var pairs = [Int](repeating: 0, count: Attribute.allCases.count)
-        for i in states.indices {
-            for j in (i + 1)..<states.count {
+        for i in 0..<n {
+            for j in (i + 1)..<n {
                 let differing = (0..<values[i].count).filter { values[i][$0] != values[j][$0] }
                 guard differing.count == 1, let a = differing.first else { continue }
-                var dot = 0.0
-                for k in states[i].indices { dot += Double(states[i][k]) * Double(states[j][k]) }
-                let denominator = norms[i] * norms[j]
-                total[a] += max(0, 1 - (denominator > 0 ? dot / denominator : 0))  // rounding can leave cos a hair above 1
+                total[a] += max(0, 1 - Double(cosines[i * n + j]))  // rounding can leave cos a hair above 1
                 pairs[a] += 1
             }
         }
         spread = zip(total, pairs).map { $1 > 0 ? $0 / Double($1) : 0 }
     }
 
-    /// Encodes every caption with `textModel` (inference, no tape) and measures the spread.
+    /// Encodes every caption with `textModel` (inference, no tape) and measures the spread: each
+    /// caption's hidden states are averaged over its key length and scaled to unit length, and the
+    /// (N, N) Gram matrix of those is the one transfer to the host.
     public static func measure(textModel: CLIPTextTransformer, tokenizer: SentencePieceTokenizer,
                                maxLength: Int) throws -> TextStateSpread {
         let texts = captions.map(\.text)
-        var states: [[Float]] = []
-        states.reserveCapacity(texts.count)
+        var pooled: [Tensor] = []
         let chunk = 128
         for start in stride(from: 0, to: texts.count, by: chunk) {
             let batch = Array(texts[start..<min(start + chunk, texts.count)])
@@ -92,19 +90,16 @@ public struct TextStateSpread: Equatable, Sendable {
             let lengths = textModel.keyLengths(ids: ids, batch: batch.count, length: maxLength)
             // (B, L, D)
             let hidden = textModel.encode(ids: ids, batch: batch.count, length: maxLength, keyLengths: lengths).lastHiddenState
-            let values = hidden.scalars
-            let width = hidden.shape[2]
-            for b in 0..<batch.count {
-                var mean = [Float](repeating: 0, count: width)
-                for t in 0..<lengths[b] {
-                    let row = (b * maxLength + t) * width
-                    for k in 0..<width { mean[k] += values[row + k] }
-                }
-                let scale = 1 / Float(max(lengths[b], 1))
-                states.append(mean.map { $0 * scale })
-            }
+            // (B, L, 1): 1/length on the attended tokens, 0 after them.
+            let weights = Tensor(shape: [batch.count, maxLength, 1], data: lengths.flatMap { length in
+                (0..<maxLength).map { $0 < length ? 1 / Float(max(length, 1)) : 0 }
+            })
+            pooled.append((hidden * weights).sum(axis: 1))  // (B, D)
         }
-        return TextStateSpread(states: states)
+        let states = Tensor.concatenate(pooled, axis: 0)  // (N, D)
+        let norms = (states * states).sum(axis: 1, keepDims: true).sqrt()  // (N, 1)
+        let unit = states / (norms + 1e-20)
+        return TextStateSpread(cosines: unit.matmul(unit.transposed()).scalars)
     }
 
     /// Lines for a report: the spread per attribute, and each attribute's as a multiple of colour's.
