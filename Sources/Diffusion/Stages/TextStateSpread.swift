@@ -8,9 +8,12 @@ import Tokenizers
 /// states. Contrastive training moves the pooled (eos) state; the per-token states reach the loss
 /// only through it, so an attribute the encoder's retrieval has learned can still leave them nearly
 /// alike. Measured on this project (issue 19), with U-Nets of the 10-minute plan (1330 steps) on
-/// each encoder: place spreads of 0.0018 (the plan's 250-step encoder), 0.025 (1000 steps) and
-/// 0.050 (500 steps at batch 128) gave objects in the asked-for place 9.7 %, 13.9 % and 19.4 % of
-/// the time, against 0.45 for colour, read right in 94–97 %.
+/// each encoder: place spreads of 0.0018 (the plan's 250-step encoder), 0.025 (1000 steps), 0.050
+/// (500 steps at batch 128) and 0.058 (700 steps at batch 128) gave objects in the asked-for place
+/// 9.7 %, 13.9 %, 19.4 % and 43.1 % of the time, against 0.43–0.47 for colour, read right in
+/// 94–97 %. So a place spread near zero marks an encoder a U-Net cannot learn place from (4000
+/// U-Net steps on the first still placed by chance); above that, the figure ranks encoders but does
+/// not predict the accuracy.
 ///
 /// The spread is not a score to compare across attributes: the encoder's attention is causal, so a
 /// word moves only the states from its own token on. Size, the caption's second word, moves all of
