@@ -45,8 +45,8 @@ extension EvalCommand {
         func run() throws {
             let started = ContinuousClock.now
             let scores = try TextEncoderStage.evaluate(run: options.folder) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-            scores.lines.forEach { print($0) }
-            try TextEncoderStage.textStateSpread(run: options.folder)?.lines.forEach { print($0) }
+            scores.retrieval.lines.forEach { print($0) }
+            scores.textStates?.lines.forEach { print($0) }
             print("scored in \(String(format: "%.1f", secondsSince(started))) s")
         }
     }

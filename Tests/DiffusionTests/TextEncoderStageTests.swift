@@ -80,7 +80,7 @@ final class InterruptAtStep: TrainingObserver {
         // The saved folders load, and `t2i eval encoder`'s path gives the same scores.
         let textEncoder = try CLIPTextModel.load(from: run.appendingPathComponent("text_encoder"))
         #expect(textEncoder.textModel.vocabularySize == report.vocabularySize)
-        #expect(try TextEncoderStage.evaluate(run: RunFolder(run)) == scores)
+        #expect(try TextEncoderStage.evaluate(run: RunFolder(run)).retrieval == scores)
 
         let tokenizerConfig = try JSONSerialization.jsonObject(
             with: Data(contentsOf: run.appendingPathComponent("tokenizer/tokenizer_config.json"))) as? [String: Any]

@@ -8,8 +8,8 @@ import Diffusion
 @Suite struct TextStateSpreadTests {
     typealias Attribute = TextStateSpread.Attribute
 
-    /// A state per caption from its attribute values: `dimensions` maps an attribute to the one-hot
-    /// block it writes (its value's index within the block).
+    /// A state per caption from its attribute values: one one-hot block per attribute of `blocks`,
+    /// set at the caption's value of that attribute.
     func states(_ blocks: [Attribute]) -> [[Float]] {
         let sizes = [ShapeColour.allCases.count, ShapeKind.allCases.count, ShapeSize.allCases.count,
                      GridPosition.allCases.count, ShapeBackground.allCases.count]
@@ -65,11 +65,7 @@ import Diffusion
     func measure() throws {
         let tokenizer = try SentencePieceTokenizer.train(
             sentences: TextStateSpread.captions.map(\.text), options: TokenizerTrainingOptions(modelType: .bpe, vocabSize: 64))
-        var config = CLIPTextConfig()
-        config.hiddenSize = 16
-        config.intermediateSize = 32
-        config.numHiddenLayers = 1
-        config.numAttentionHeads = 2
+        var config = try CLIPFolderTests.tinyConfigs().0
         config.maxPositionEmbeddings = 32
         var generator = Philox(seed: 3)
         let model = try CLIPTextModel(config: config, vocabularySize: tokenizer.vocabSize, generator: &generator).textModel

@@ -168,20 +168,15 @@ public enum TextEncoderStage {
     }
 
     /// Scores the run's saved `clip/` model on its validation split (what `t2i eval encoder` does),
-    /// with the run's own config, tokenizer and data.
-    public static func evaluate(run: RunFolder, note: ((String) -> Void)? = nil) throws -> RetrievalScores {
+    /// with the run's own config, tokenizer and data; on `shapes` data also the spread of its text
+    /// states (`TextStateSpread`, nil otherwise: it enumerates that caption grammar).
+    public static func evaluate(run: RunFolder, note: ((String) -> Void)? = nil) throws -> (retrieval: RetrievalScores, textStates: TextStateSpread?) {
         let (config, model, tokenizer) = try trainedModel(run: run)
         let data = try RunData(config: config, note: note)
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captionTexts, maxLength: config.tokenizer.maxLength)
-        return try Retrieval.evaluate(model: model, captions: captions, data: data)
-    }
-
-    /// How far each caption attribute moves the text states of the run's trained encoder
-    /// (`TextStateSpread`), or nil when the run's data is not `shapes` (whose caption grammar it
-    /// enumerates).
-    public static func textStateSpread(run: RunFolder) throws -> TextStateSpread? {
-        let (config, model, tokenizer) = try trainedModel(run: run)
-        guard config.data.kind == "shapes" else { return nil }
-        return try TextStateSpread.measure(textModel: model.textModel, tokenizer: tokenizer, maxLength: config.tokenizer.maxLength)
+        let retrieval = try Retrieval.evaluate(model: model, captions: captions, data: data)
+        let textStates = config.data.kind == "shapes"
+            ? try TextStateSpread.measure(textModel: model.textModel, tokenizer: tokenizer, maxLength: config.tokenizer.maxLength) : nil
+        return (retrieval, textStates)
     }
 }
