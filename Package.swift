@@ -37,9 +37,12 @@ let package = Package(
 
         // The CPU backend's exp/erf loops in AVX2, chosen at run time (TensorCore's VectorISA).
         .target(name: "CVectorMath"),
+        // Re-selects OpenBLAS's kernels at load where it fell back to pre-AVX2 ones on a CPU newer than
+        // the library (dlsym only: no link-time tie to a DYNAMIC_ARCH build).
+        .target(name: "COpenBLASCore", linkerSettings: [.linkedLibrary("dl")]),
 
         // Tensor engine.
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath", "COpenBLASCore"]),
 
         // Building blocks.
         .target(name: "NN", dependencies: ["TensorCore"]),

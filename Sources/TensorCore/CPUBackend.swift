@@ -1,4 +1,5 @@
 import CBLAS
+import COpenBLASCore
 
 /// The CPU implementation of `Backend`: OpenBLAS for the matrix products, Swift loops for the rest.
 ///
@@ -99,4 +100,31 @@ extension CPUBackend {
     /// The larger of `a` and `b`, NaN if either is NaN.
     @inline(__always)
     static func larger(_ a: Float, _ b: Float) -> Float { b > a || b != b ? b : a }
+}
+
+extension CPUBackend {
+    /// OpenBLAS's kernel set, e.g. "SkylakeX"; where `COpenBLASCore` re-selected it at load because
+    /// OpenBLAS did not know this CPU, also the pre-AVX2 set OpenBLAS had fallen back to.
+    public static var blasKernels: String {
+        let running = blasRunningKernels
+        let detected = blasDetectedKernels
+        return running == detected ? running : "\(running) (re-selected: OpenBLAS fell back to \(detected) on this CPU)"
+    }
+
+    /// Whether this CPU runs AVX2 with FMA, and AVX-512 F/CD/BW/DQ/VL: what the kernel sets need.
+    public static var cpuVectorFeatures: (avx2FMA: Bool, avx512: Bool) {
+        (t2i_cpu_has_avx2_fma() == 1, t2i_cpu_has_avx512() == 1)
+    }
+
+    /// The kernel set OpenBLAS runs now, e.g. "SkylakeX".
+    public static var blasRunningKernels: String { String(cString: t2i_openblas_core()) }
+
+    /// The kernel set OpenBLAS chose itself when the process started.
+    public static var blasDetectedKernels: String { String(cString: t2i_openblas_detected_core()) }
+
+    /// The kernel set `COpenBLASCore` selects instead of `current` on a CPU with these features,
+    /// or nil to keep it (see `t2i_openblas_replacement_core`).
+    public static func blasReplacement(for current: String, avx2FMA: Bool, avx512: Bool) -> String? {
+        t2i_openblas_replacement_core(current, avx2FMA ? 1 : 0, avx512 ? 1 : 0).map { String(cString: $0) }
+    }
 }

@@ -53,6 +53,9 @@ public struct KernelBenchmark: Sendable {
         self.backend = backend
     }
 
+    /// OpenBLAS's kernel set behind every GEMM here (see `CPUBackend.blasKernels`).
+    public var blasKernels: String { CPUBackend.blasKernels }
+
     /// The machine's sgemm rate in GFLOP/s: the median over `trials` of the 1024³ GEMM through the
     /// block-parallel `gemm` (what `t2i bench train-*` and `generate` divide by for "% of sgemm").
     public func sgemmRate() -> Double {

@@ -50,6 +50,7 @@ extension BenchCommand {
             let threads = self.threads ?? Parallel.maxThreads
             let benchmark = KernelBenchmark(trials: trials, trialSeconds: trialSeconds, only: only)
             print("t2i bench kernels: \(threads) threads, OpenBLAS single-threaded inside block-parallel loops, "
+                  + "OpenBLAS kernels \(benchmark.blasKernels), "
                   + "median of \(trials) trials of ≥ \(trialSeconds) s")
             print(KernelBenchmark.header)
             Parallel.$maxThreads.withValue(threads) {
