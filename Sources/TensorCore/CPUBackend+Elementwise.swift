@@ -19,9 +19,9 @@ extension CPUBackend {
     public func unaryForward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int,
                              isa: VectorISA) {
         precondition(VectorISA.available.contains(isa), "unaryForward: this CPU does not run \(isa.rawValue)")
-        if isa == .avx2, let code = VectorISA.code(op) {
+        if isa != .baseline, let code = VectorISA.code(op) {
             Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
-                _ = t2i_avx2_map(code, input + r.lowerBound, output + r.lowerBound, r.count, 0)
+                _ = isa.map(code, input + r.lowerBound, output + r.lowerBound, r.count)
             }
             return
         }
@@ -70,10 +70,10 @@ extension CPUBackend {
                               gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int,
                               isa: VectorISA) {
         precondition(VectorISA.available.contains(isa), "unaryBackward: this CPU does not run \(isa.rawValue)")
-        if isa == .avx2, let code = VectorISA.derivativeCode(op) {
+        if isa != .baseline, let code = VectorISA.derivativeCode(op) {
             Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
                 let o = r.lowerBound
-                _ = t2i_avx2_accumulate(code, input + o, gradOutput + o, gradInput + o, r.count)
+                _ = isa.accumulate(code, input + o, gradOutput + o, gradInput + o, r.count)
             }
             return
         }

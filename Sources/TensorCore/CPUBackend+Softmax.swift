@@ -102,9 +102,7 @@ extension CPUBackend {
     /// Writes y = exp(x − shift) and returns Σ y (fixed order). `x` may equal `y`.
     static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, shift: Float,
                            isa: VectorISA = VectorISA.active) -> Float {
-        if isa == .avx2 {
-            _ = t2i_avx2_map(Int32(T2I_VECTOR_EXP_SHIFTED), x, y, count, shift)
-        } else {
+        if !isa.map(Int32(T2I_VECTOR_EXP_SHIFTED), x, y, count, shift: shift) {
             let s = SIMD8<Float>(repeating: shift)
             VectorMath.map(x, y, count) { VectorMath.exp($0 - s) }  // the row stays in L1 for the sum
         }

@@ -117,6 +117,14 @@ public struct KernelBenchmark: Sendable {
                 groupNorm(name: $0, batch: batch, channels: channels, spatial: spatial, groups: groups, backward: backward)
             }
         }
+        // The polynomial activations, in the vector set the backend uses (`VectorISA.active`).
+        for op in [UnaryOp.silu, .gelu] {
+            for backward in [false, true] {
+                record("\(op) \(backward ? "fwd+bwd" : "fwd    ") 1M (\(VectorISA.active.rawValue))", alongside: copyReference) {
+                    activation(name: $0, op, count: batch * channels * spatial, backward: backward)
+                }
+            }
+        }
         return results
     }
 
@@ -242,6 +250,23 @@ public struct KernelBenchmark: Sendable {
                                           gradOutput: dy.pointer, gradInput: dx.pointer, gradGamma: dGamma.pointer,
                                           gradBeta: dBeta.pointer, batch: batch, channels: channels, spatial: spatial,
                                           groups: groups)
+            }
+        }
+    }
+
+    private func activation(name: String, _ op: UnaryOp, count: Int, backward: Bool) -> Workload {
+        let x = Buffer(count: count, seed: 33)
+        let y = Buffer(count: count, seed: 34)
+        let dy = Buffer(count: count, seed: 35)
+        let dx = Buffer(count: count, seed: 36)
+        let backend = self.backend
+        // Compulsory traffic: forward reads x, writes y; backward reads x, dy and dx, writes dx.
+        let bytes = 4 * Double(count) * (backward ? 6 : 2)
+        return Workload(name: name, work: bytes, isFlops: false) {
+            backend.unaryForward(op, input: x.pointer, output: y.pointer, count: count)
+            if backward {
+                backend.unaryBackward(op, input: x.pointer, output: y.pointer, gradOutput: dy.pointer,
+                                      gradInput: dx.pointer, count: count)
             }
         }
     }

@@ -6,16 +6,20 @@ import Foundation
 ///
 /// The package compiles for baseline x86-64, so Swift's SIMD8 runs as two SSE halves; on a CPU
 /// with AVX2 the same polynomials run from `CVectorMath` in one 256-bit vector, about twice as
-/// fast. Both paths give the same bits (`VectorISATests` checks it), so the choice changes speed
+/// fast, and with AVX-512 in one 512-bit vector. All paths give the same bits (`VectorISATests` checks it), so the choice changes speed
 /// only: a run's results do not depend on the CPU it ran on.
 public enum VectorISA: String, Sendable, CaseIterable {
     /// Swift SIMD8 (`VectorMath`), on every CPU.
     case baseline
     /// `CVectorMath`'s AVX2 loops.
     case avx2
+    /// `CVectorMath`'s AVX-512 loops.
+    case avx512
 
-    /// The instruction sets this CPU runs.
-    public static let available: [VectorISA] = t2i_vector_has_avx2() == 1 ? [.baseline, .avx2] : [.baseline]
+    /// The instruction sets this CPU runs, the fastest last.
+    public static let available: [VectorISA] = [.baseline]
+        + (t2i_vector_has_avx2() == 1 ? [.avx2] : [])
+        + (t2i_vector_has_avx512() == 1 ? [.avx512] : [])
 
     /// `T2I_VECTOR_ISA`, read once: names the set to use instead of the best one (to compare them).
     static let environmentValue = ProcessInfo.processInfo.environment["T2I_VECTOR_ISA"]
@@ -34,6 +38,29 @@ public enum VectorISA: String, Sendable, CaseIterable {
     public static let active: VectorISA = {
         environmentValue.flatMap(named) ?? available.last!
     }()
+
+    /// y[i] = f(x[i]) (`code` from `code(_:)` or T2I_VECTOR_EXP_SHIFTED) through `CVectorMath`;
+    /// false for `.baseline`, which runs in Swift (`VectorMath`).
+    func map(_ code: Int32, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int, shift: Float = 0) -> Bool {
+        switch self {
+        case .baseline: return false
+        case .avx2: _ = t2i_avx2_map(code, x, y, count, shift)
+        case .avx512: _ = t2i_avx512_map(code, x, y, count, shift)
+        }
+        return true
+    }
+
+    /// gx[i] += g[i]·f′(x[i]) (`code` from `derivativeCode(_:)`) through `CVectorMath`; false for
+    /// `.baseline`, which runs in Swift (`VectorMath`).
+    func accumulate(_ code: Int32, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>,
+                    _ count: Int) -> Bool {
+        switch self {
+        case .baseline: return false
+        case .avx2: _ = t2i_avx2_accumulate(code, x, g, gx, count)
+        case .avx512: _ = t2i_avx512_accumulate(code, x, g, gx, count)
+        }
+        return true
+    }
 
     /// The `CVectorMath` code of a function whose derivative `t2i_avx2_accumulate` applies, or nil.
     static func derivativeCode(_ op: UnaryOp) -> Int32? {

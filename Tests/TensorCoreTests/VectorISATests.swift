@@ -48,18 +48,23 @@ import TensorCore
         let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }
         let flagList = try #require(flags, "/proc/cpuinfo has no flags line").split(separator: " ")
         #expect(VectorISA.available.contains(.avx2) == flagList.contains("avx2"))
+        #expect(VectorISA.available.contains(.avx512) == flagList.contains("avx512f"))
+        #expect(VectorISA.active == VectorISA.available.last || ProcessInfo.processInfo.environment["T2I_VECTOR_ISA"] != nil)
         #endif
     }
 
-    @Test("AVX2 and Swift SIMD give the same bits: exp, sigmoid, SiLU, GELU, QuickGELU",
-          .enabled(if: VectorISA.available.contains(.avx2), "this CPU has no AVX2"),
-          arguments: VectorISATests.functions.map(\.name))
-    func forwardAgrees(name: String) {
+    /// The sets besides Swift's that this CPU runs; each must agree with Swift.
+    static let vectorSets = Array(VectorISA.available.dropFirst())
+
+    @Test("AVX2, AVX-512 and Swift SIMD give the same bits: exp, sigmoid, SiLU, GELU, QuickGELU",
+          .enabled(if: !VectorISATests.vectorSets.isEmpty, "this CPU has no AVX2"),
+          arguments: VectorISATests.functions.map(\.name), VectorISATests.vectorSets)
+    func forwardAgrees(name: String, isa vectorSet: VectorISA) {
         let function = Self.functions.first { $0.name == name }!
         let op = function.op
         let x = Self.inputs
         var results: [[Float]] = []
-        for isa in [VectorISA.baseline, .avx2] {
+        for isa in [VectorISA.baseline, vectorSet] {
             var y = [Float](repeating: -1, count: x.count)
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
@@ -70,23 +75,23 @@ import TensorCore
         }
         let bad = Self.mismatches(results[0], results[1])
         let differing = bad.count
-        #expect(differing == 0, "\(name): \(bad.count) of \(x.count) differ, first at x = \(bad.first.map { x[$0.index] } ?? 0): \(bad.first.map { "\($0.a) vs \($0.b)" } ?? "")")
+        #expect(differing == 0, "\(name) \(vectorSet): \(bad.count) of \(x.count) differ, first at x = \(bad.first.map { x[$0.index] } ?? 0): \(bad.first.map { "\($0.a) vs \($0.b)" } ?? "")")
         // The function ran: the last input, 0.37 in the tail, gives its value.
         let exact = function.exact(0.37)
         #expect(abs(Double(results[1][x.count - 1]) - exact) <= 1e-5 * abs(exact), "\(name)(0.37) = \(results[1][x.count - 1]), not \(exact)")
     }
 
-    @Test("AVX2 and Swift SIMD give the same bits: the derivatives of SiLU, GELU and QuickGELU, accumulated",
-          .enabled(if: VectorISA.available.contains(.avx2), "this CPU has no AVX2"),
-          arguments: ["silu", "gelu", "quickGelu"])
-    func backwardAgrees(name: String) {
+    @Test("AVX2, AVX-512 and Swift SIMD give the same bits: the derivatives of SiLU, GELU and QuickGELU, accumulated",
+          .enabled(if: !VectorISATests.vectorSets.isEmpty, "this CPU has no AVX2"),
+          arguments: ["silu", "gelu", "quickGelu"], VectorISATests.vectorSets)
+    func backwardAgrees(name: String, isa vectorSet: VectorISA) {
         let function = Self.functions.first { $0.name == name }!
         let op = function.op
         let x = Self.inputs
         var g = x.indices.map { Float(($0 % 7) - 3) * 0.25 }
         g[x.count - 1] = 1
         var results: [[Float]] = []
-        for isa in [VectorISA.baseline, .avx2] {
+        for isa in [VectorISA.baseline, vectorSet] {
             var y = [Float](repeating: 0, count: x.count)
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
@@ -108,7 +113,7 @@ import TensorCore
         }
         let bad = Self.mismatches(results[0], results[1])
         let differing = bad.count
-        #expect(differing == 0, "\(name)′: \(bad.count) of \(x.count) differ, first at x = \(bad.first.map { x[$0.index] } ?? 0): \(bad.first.map { "\($0.a) vs \($0.b)" } ?? "")")
+        #expect(differing == 0, "\(name)′ \(vectorSet): \(bad.count) of \(x.count) differ, first at x = \(bad.first.map { x[$0.index] } ?? 0): \(bad.first.map { "\($0.a) vs \($0.b)" } ?? "")")
         // f′(0.37) added to what was there (the last input, in the tail, with g = 1).
         let h = 1e-5
         let derivative = (function.exact(0.37 + h) - function.exact(0.37 - h)) / (2 * h)
@@ -116,9 +121,10 @@ import TensorCore
         #expect(abs(Double(results[1][x.count - 1]) - expected) <= 1e-5, "\(name)′: \(results[1][x.count - 1]), not \(expected)")
     }
 
-    @Test("AVX2 and Swift SIMD give the same bits: softmax rows of every length up to 80, masked rows included",
-          .enabled(if: VectorISA.available.contains(.avx2), "this CPU has no AVX2"))
-    func softmaxAgrees() {
+    @Test("AVX2, AVX-512 and Swift SIMD give the same bits: softmax rows of every length up to 80, masked rows included",
+          .enabled(if: !VectorISATests.vectorSets.isEmpty, "this CPU has no AVX2"),
+          arguments: VectorISATests.vectorSets)
+    func softmaxAgrees(isa vectorSet: VectorISA) {
         var state: UInt32 = 12345
         func next() -> Float {
             state = state &* 1_664_525 &+ 1_013_904_223
@@ -130,7 +136,7 @@ import TensorCore
             for j in 0..<cols { x[j] = -.infinity }                 // a fully masked row
             if cols > 1 { x[cols] = -.infinity }                    // a partly masked one
             var results: [[Float]] = []
-            for isa in [VectorISA.baseline, .avx2] {
+            for isa in [VectorISA.baseline, vectorSet] {
                 var y = [Float](repeating: -1, count: x.count)
                 x.withUnsafeBufferPointer { xp in
                     y.withUnsafeMutableBufferPointer { yp in
@@ -140,7 +146,7 @@ import TensorCore
                 results.append(y)
             }
             let differing = Self.mismatches(results[0], results[1]).count
-            #expect(differing == 0, "softmax rows of \(cols)")
+            #expect(differing == 0, "\(vectorSet) softmax rows of \(cols)")
             // Each unmasked row sums to 1.
             let rowSum = results[1][(rows - 1) * cols..<(rows * cols)].reduce(0, +)
             #expect(abs(rowSum - 1) < 1e-5, "softmax rows of \(cols): last row sums to \(rowSum)")
