@@ -6,8 +6,9 @@ import Foundation
 ///
 /// The package compiles for baseline x86-64, so Swift's SIMD8 runs as two SSE halves; on a CPU
 /// with AVX2 the same polynomials run from `CVectorMath` in one 256-bit vector, about twice as
-/// fast, and with AVX-512 in one 512-bit vector. All paths give the same bits (`VectorISATests` checks it), so the choice changes speed
-/// only: a run's results do not depend on the CPU it ran on.
+/// fast, and with AVX-512 in one 512-bit vector, about twice as fast again. All paths give the
+/// same bits (`VectorISATests` checks it), so the choice changes speed only: a run's results do
+/// not depend on the CPU it ran on.
 public enum VectorISA: String, Sendable, CaseIterable {
     /// Swift SIMD8 (`VectorMath`), on every CPU.
     case baseline
