@@ -61,6 +61,26 @@ import Diffusion
         #expect(two.lines.contains("  shape      0.0000  (0.00× colour)"))
     }
 
+    @Test("position splits into same-row pairs (the column word differs) and same-column pairs (the row word)")
+    func positionByRowAndColumn() {
+        let position = Attribute.allCases.firstIndex(of: .position)!
+        // States that know only the column: left↔right pairs are orthogonal, top↔bottom identical.
+        let columnOnly = TextStateSpread.captions.map { caption in
+            var state = [Float](repeating: 0, count: 3)
+            state[GridPosition.allCases[caption.values[position]].column] = 1
+            return state
+        }
+        let spread = TextStateSpread(cosines: cosines(columnOnly))
+        #expect(spread.positionSameRow == 1)
+        #expect(spread.positionSameColumn < 1e-6)
+        // Of the 36 position pairs of a caption set, 9 share a row, 9 a column, 18 neither (all 1 here).
+        #expect(abs(spread[.position] - 27.0 / 36) < 1e-6, "\(spread[.position])")
+        #expect(spread.lines.last == "  of position: same row (left/centre/right) 1.0000, same column (top/middle/bottom) 0.0000")
+        // The full position one-hot: every position pair is orthogonal, whichever word differs.
+        let full = TextStateSpread(cosines: cosines(states([.position])))
+        #expect(full.positionSameRow == 1 && full.positionSameColumn == 1)
+    }
+
     @Test("measured on a text encoder: deterministic, in [0, 2], and every attribute moves an untrained encoder")
     func measure() throws {
         let tokenizer = try SentencePieceTokenizer.train(

@@ -182,6 +182,11 @@ struct EvalEncoderCommandTests {
             let value = fields.dropFirst().first.flatMap { Double($0) }
             #expect(value.map { $0 >= 0 && $0 <= 2 } == true, "\(lines[header + 1 + offset])")
         }
+        // Then position by row and by column: two numbers in [0, 2].
+        let split = lines[header + 1 + names.count]
+        #expect(split.hasPrefix("  of position: same row (left/centre/right) "), "\(split)")
+        let numbers = split.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .punctuationCharacters)) }
+        #expect(numbers.count == 2 && numbers.allSatisfy { $0 >= 0 && $0 <= 2 }, "\(split)")
     }
 }
 

@@ -34,6 +34,11 @@ public struct TextStateSpread: Equatable, Sendable {
     /// Mean 1 − cos per attribute, in `Attribute.allCases` order.
     public let spread: [Double]
 
+    /// The position spread of the pairs in the same grid row (left, centre, right: the column
+    /// word alone differs) and of those in the same column (top, middle, bottom). A U-Net that
+    /// places objects in the right row but mirrors left and right points at the first.
+    public let positionSameRow: Double, positionSameColumn: Double
+
     /// The spread of `attribute`.
     public subscript(attribute: Attribute) -> Double {
         spread[Attribute.allCases.firstIndex(of: attribute)!]
@@ -67,15 +72,24 @@ public struct TextStateSpread: Equatable, Sendable {
         let values = Self.captions.map(\.values)
         var total = [Double](repeating: 0, count: Attribute.allCases.count)
         var pairs = [Int](repeating: 0, count: Attribute.allCases.count)
+        let position = Attribute.allCases.firstIndex(of: .position)!
+        var (rowTotal, rowPairs, columnTotal, columnPairs) = (0.0, 0, 0.0, 0)
         for i in 0..<n {
             for j in (i + 1)..<n {
                 let differing = (0..<values[i].count).filter { values[i][$0] != values[j][$0] }
                 guard differing.count == 1, let a = differing.first else { continue }
-                total[a] += max(0, 1 - Double(cosines[i * n + j]))  // rounding can leave cos a hair above 1
+                let distance = max(0, 1 - Double(cosines[i * n + j]))  // rounding can leave cos a hair above 1
+                total[a] += distance
                 pairs[a] += 1
+                guard a == position else { continue }
+                let (p, q) = (GridPosition.allCases[values[i][a]], GridPosition.allCases[values[j][a]])
+                if p.row == q.row { (rowTotal, rowPairs) = (rowTotal + distance, rowPairs + 1) }
+                if p.column == q.column { (columnTotal, columnPairs) = (columnTotal + distance, columnPairs + 1) }
             }
         }
         spread = zip(total, pairs).map { $1 > 0 ? $0 / Double($1) : 0 }
+        positionSameRow = rowPairs > 0 ? rowTotal / Double(rowPairs) : 0
+        positionSameColumn = columnPairs > 0 ? columnTotal / Double(columnPairs) : 0
     }
 
     /// Encodes every caption with `textModel` (inference, no tape) and measures the spread: each
@@ -114,5 +128,7 @@ public struct TextStateSpread: Equatable, Sendable {
                 let share = colour > 0 ? String(format: "  (%.2f× colour)", value / colour) : ""
                 return "  " + attribute.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "%.4f", value) + (attribute == .colour ? "" : share)
             }
+            + [String(format: "  of position: same row (left/centre/right) %.4f, same column (top/middle/bottom) %.4f",
+                      positionSameRow, positionSameColumn)]
     }
 }
