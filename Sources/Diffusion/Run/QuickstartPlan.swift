@@ -17,13 +17,18 @@ public struct QuickstartPlan: Sendable {
     public static let minutesRange = 5...180
 
     /// Minutes of the budget kept for everything but training steps: making the data, the
-    /// tokenizer, caching latents, retrieval and PSNR scoring, and the final grid.
-    static let overheadMinutes = 1.0
+    /// tokenizer, caching latents, retrieval and PSNR scoring, and the final grid. Measured: the
+    /// 10-minute plan's stages took 8m36s of its 8m40s (2026-12-01, data already made; making it
+    /// takes a few seconds), and each stage's own caching and scoring about 10 s.
+    static let overheadMinutes = 0.25
 
-    /// Share of the training time each stage gets. The U-Net decides what the images look like,
-    /// but only through the autoencoder: a 630-step autoencoder (20.7 dB) decoded every colour
-    /// wrong, while the text encoder's hidden states serve the U-Net after a few hundred steps.
-    static let shares: [Stage: Double] = [.encoder: 0.06, .autoencoder: 0.26, .unet: 0.68]
+    /// Share of the training time each stage gets. Objects land where the caption says only once
+    /// the text encoder has learned place: with the same autoencoder and a 1330-step U-Net, a
+    /// batch-128 encoder of 700 steps (retrieval top-1 0.983) gave position 43 %, one of 1400
+    /// steps (0.997) 97 %, while the old plan's 250-step batch-64 encoder (0.82) gave 10 % however
+    /// long the U-Net trained. So the encoder gets a third; the autoencoder, at batch 8, enough steps
+    /// for colours (1330 steps: 28 dB); the U-Net the rest.
+    static let shares: [Stage: Double] = [.encoder: 0.315, .autoencoder: 0.155, .unet: 0.53]
 
     /// The budget in minutes, or nil for the default config.
     public let minutes: Int?
@@ -86,16 +91,18 @@ public struct QuickstartPlan: Sendable {
     }
 
     /// Seconds per training step on the reference machine (2 cores, nothing else running): the
-    /// default config's from the logs of its training run (10th percentile of `seconds_per_step`),
-    /// the small models' from the logs of `quickstart --minutes 10` runs (medians). The 10-minute
-    /// plan they give ran in 9m27s there (stages 33 s, 2m48s, 6m03s against 32 s, 2m20s, 6m06s).
+    /// default config's from the logs of its training run (10th percentile of `seconds_per_step`);
+    /// the small models' from `t2i bench train-*` on `quickstart --minutes 10`'s config (medians of
+    /// 10 steps; the U-Net's and the batch-16 autoencoder's from `quickstart` logs, 0.275 and 0.105,
+    /// which a 2-core Xeon (Emerald Rapids) matched on 2026-12-01 at 0.262–0.271 and 0.103–0.126 s,
+    /// and where the batch-128 encoder step took 0.160–0.182 s and the batch-8 autoencoder's 0.063).
     static func referenceSecondsPerStep(_ stage: Stage, small: Bool) -> Double {
         switch (stage, small) {
         case (.encoder, false): 0.66
         case (.autoencoder, false): 0.60
         case (.unet, false): 0.93
-        case (.encoder, true): 0.127
-        case (.autoencoder, true): 0.105
+        case (.encoder, true): 0.17
+        case (.autoencoder, true): 0.063
         case (.unet, true): 0.275
         }
     }
@@ -121,8 +128,12 @@ public struct QuickstartPlan: Sendable {
         config.unet.attentionHeadDim = 2
         config.unet.normNumGroups = 16
         // The autoencoder is limited by optimizer steps, not images: batch 16 at a higher rate with
-        // an MSE term reached 27.4 dB in 1500 steps (batch 32, L1 only: 20.7 dB in 630).
-        config.vaeTraining.batchSize = 16
+        // an MSE term reached 27.4 dB in 1500 steps (batch 32, L1 only: 20.7 dB in 630), and batch 8
+        // reaches 28.25 dB in 1330 steps at 0.6× the cost of batch 16's 29.9 dB.
+        config.vaeTraining.batchSize = 8
+        // The contrastive batch decides whether the encoder learns place (see `shares`): at batch 64
+        // retrieval stayed place-blind (top-1 0.83) after 700 steps, at batch 128 it reached 0.98.
+        config.encoderTraining.batchSize = 128
         config.vaeTraining.learningRate = 2e-3
         config.vaeLoss.mseWeight = 1
         // A short run takes bigger steps; the EMA must follow within a few hundred of them.
