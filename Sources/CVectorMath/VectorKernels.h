@@ -95,20 +95,20 @@ TARGET static inline V NAMED(vquick_gelu_derivative)(V x) {
 }
 
 // One loop per function, so each inlines its polynomial; the tail goes through a zero-padded vector.
-#define MAP_LOOP(expression)                                              \
-    do {                                                                  \
-        size_t i = 0;                                                     \
-        for (; i + LANES <= count; i += LANES) {                                  \
+#define MAP_LOOP(expression)                                   \
+    do {                                                       \
+        size_t i = 0;                                          \
+        for (; i + LANES <= count; i += LANES) {               \
             const V v = LOAD(x + i);                           \
             STORE(y + i, (expression));                        \
-        }                                                                 \
-        if (i < count) {                                                  \
-            float lanes[LANES] = {0};                                         \
-            memcpy(lanes, x + i, (count - i) * sizeof(float));            \
+        }                                                      \
+        if (i < count) {                                       \
+            float lanes[LANES] = {0};                          \
+            memcpy(lanes, x + i, (count - i) * sizeof(float)); \
             const V v = LOAD(lanes);                           \
             STORE(lanes, (expression));                        \
-            memcpy(y + i, lanes, (count - i) * sizeof(float));            \
-        }                                                                 \
+            memcpy(y + i, lanes, (count - i) * sizeof(float)); \
+        }                                                      \
     } while (0)
 
 TARGET int MAP_NAME(int function, const float *x, float *y, size_t count, float shift) {
@@ -125,21 +125,21 @@ TARGET int MAP_NAME(int function, const float *x, float *y, size_t count, float 
 }
 
 // gx += g·d(x), the tail as in MAP_LOOP (VectorMath.accumulate).
-#define ACCUMULATE_LOOP(derivative)                                                          \
-    do {                                                                                     \
-        size_t i = 0;                                                                        \
-        for (; i + LANES <= count; i += LANES) {                                                     \
-            const V v = LOAD(x + i);                                              \
-            const V d = (derivative);                                                        \
-            STORE(gx + i, vadd(LOAD(gx + i), vmul(LOAD(g + i), d))); \
-        }                                                                                    \
-        if (i < count) {                                                                     \
-            float lanes[LANES] = {0};                                                            \
-            memcpy(lanes, x + i, (count - i) * sizeof(float));                               \
-            const V v = LOAD(lanes);                                              \
-            STORE(lanes, (derivative));                                           \
-            for (size_t j = i; j < count; j++) gx[j] += g[j] * lanes[j - i];                 \
-        }                                                                                    \
+#define ACCUMULATE_LOOP(derivative)                                          \
+    do {                                                                     \
+        size_t i = 0;                                                        \
+        for (; i + LANES <= count; i += LANES) {                             \
+            const V v = LOAD(x + i);                                         \
+            const V d = (derivative);                                        \
+            STORE(gx + i, vadd(LOAD(gx + i), vmul(LOAD(g + i), d)));         \
+        }                                                                    \
+        if (i < count) {                                                     \
+            float lanes[LANES] = {0};                                        \
+            memcpy(lanes, x + i, (count - i) * sizeof(float));               \
+            const V v = LOAD(lanes);                                         \
+            STORE(lanes, (derivative));                                      \
+            for (size_t j = i; j < count; j++) gx[j] += g[j] * lanes[j - i]; \
+        }                                                                    \
     } while (0)
 
 TARGET int ACCUMULATE_NAME(int function, const float *x, const float *g, float *gx, size_t count) {
