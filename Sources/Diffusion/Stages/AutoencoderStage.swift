@@ -17,6 +17,14 @@ public struct AutoencoderReport: Sendable {
     public let latentStd: [Double]
     /// Reconstruction grid written (inputs above reconstructions).
     public let grid: URL?
+    /// On shapes data: the shapes probe read off reconstructions of its own scenes
+    /// (`ShapesProbe.reconstructionReport`), the ceiling a U-Net on these latents can reach.
+    public let probe: ShapesProbeReport?
+
+    /// "shapes probe on reconstructions of its 72 scenes: colour … %, …, fully right … %", or nil.
+    public var probeLine: String? {
+        probe.map { "shapes probe on reconstructions of its \($0.items.count) scenes: \($0.compactLine)" }
+    }
 }
 
 /// Stage 2 (DESIGN §3): the KL autoencoder that defines the latent space.
@@ -84,7 +92,7 @@ public enum AutoencoderStage {
         let grid = run.previews.appendingPathComponent(String(format: "ae-step%06d.png", trainer.step))
         try trainer.log?.append(["val_psnr": psnr, "scaling_factor": scale], step: trainer.step)
         return AutoencoderReport(psnr: psnr, validationImages: count, scalingFactor: scale, latentMean: mean,
-                                 latentStd: std, grid: grid)
+                                 latentStd: std, grid: grid, probe: try probeReport(model: model, config: config))
     }
 
     /// Validation PSNR, latent statistics and a reconstruction grid of a trained run.
@@ -99,7 +107,13 @@ public enum AutoencoderStage {
         let grid = run.previews.appendingPathComponent("ae-eval.png")
         try writePreview(model: model, images: try previewImages(data), to: grid)
         return AutoencoderReport(psnr: psnr, validationImages: count, scalingFactor: model.scalingFactor,
-                                 latentMean: mean, latentStd: std, grid: grid)
+                                 latentMean: mean, latentStd: std, grid: grid, probe: try probeReport(model: model, config: config))
+    }
+
+    /// The shapes probe on reconstructions, for a run on shapes data with RGB images (else nil).
+    static func probeReport(model: AutoencoderKL, config: RunConfig) throws -> ShapesProbeReport? {
+        guard config.data.kind == "shapes", model.config.inChannels == 3, model.config.outChannels == 3 else { return nil }
+        return try ShapesProbe.reconstructionReport(vae: model)
     }
 
     /// 8 validation images spread evenly over the split: fixed, so previews across steps are

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import TensorCore
+import Datasets
+import Diffusion
+
+/// `ShapesProbe.reconstructionReport`: the probe read off an autoencoder's reconstructions.
+@Suite struct ShapesProbeReconstructionTests {
+    static let shippedVAE = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Data/models/shapes-32/vae")
+
+    @Test("the shipped autoencoder gives back every probe scene fully right")
+    func shipped() throws {
+        try #require(FileManager.default.fileExists(atPath: Self.shippedVAE.appendingPathComponent("config.json").path),
+                     "\(Self.shippedVAE.path) holds no autoencoder")
+        let report = try ShapesProbe.reconstructionReport(vae: AutoencoderKL(contentsOf: Self.shippedVAE))
+        #expect(report.items.count == 72)
+        #expect(report.items.map(\.scene) == ShapesProbe.prompts)
+        #expect(report.fullyRight == 1, "\(report.itemLines.filter { !$0.hasPrefix("✓") })")
+        #expect(report.items.allSatisfy { $0.image.width == 32 && $0.image.height == 32 })
+    }
+
+    @Test("an untrained autoencoder's reconstructions are scored, not the rendered scenes: almost nothing reads right")
+    func untrained() throws {
+        var config = AutoencoderConfig()
+        config.blockOutChannels = [8, 16]
+        config.normNumGroups = 4
+        config.sampleSize = 16
+        var generator = Philox(seed: 3)
+        let report = try ShapesProbe.reconstructionReport(vae: AutoencoderKL(config: config, generator: &generator))
+        #expect(report.items.count == 72)
+        #expect(report.items.allSatisfy { $0.image.width == 16 })
+        #expect(report.fullyRight < 0.1, "\(report.compactLine)")
+        #expect(report.compactLine.hasPrefix("colour ") && report.compactLine.contains(", fully right "))
+    }
+}
