@@ -17,18 +17,20 @@ public struct QuickstartPlan: Sendable {
     public static let minutesRange = 5...180
 
     /// Minutes of the budget kept for everything but training steps: making the data, the
-    /// tokenizer, caching latents, retrieval and PSNR scoring, and the final grid. Measured: the
-    /// 10-minute plan's stages took 8m36s of its 8m40s (2026-12-01, data already made; making it
-    /// takes a few seconds), and each stage's own caching and scoring about 10 s.
-    static let overheadMinutes = 0.25
+    /// tokenizer, caching latents, retrieval, PSNR and probe scoring, and the final grid. Measured:
+    /// a 10-minute run took 624 s, of which its logged training steps 592 s (2026-12-01, data
+    /// already made; making it takes a few seconds).
+    static let overheadMinutes = 0.55
 
     /// Share of the training time each stage gets. Objects land where the caption says only once
     /// the text encoder has learned place: with the same autoencoder and a 1330-step U-Net, a
-    /// batch-128 encoder of 700 steps (retrieval top-1 0.983) gave position 43 %, one of 1400
-    /// steps (0.997) 97 %, while the old plan's 250-step batch-64 encoder (0.82) gave 10 % however
-    /// long the U-Net trained. So the encoder gets a third; the autoencoder, at batch 8, enough steps
-    /// for colours (1330 steps: 28 dB); the U-Net the rest.
-    static let shares: [Stage: Double] = [.encoder: 0.315, .autoencoder: 0.155, .unet: 0.53]
+    /// batch-128 encoder of 700 steps (retrieval top-1 0.983) gave position 43 %, 1080 steps 84 %,
+    /// 1400 steps 97–100 %, while a 250-step batch-64 encoder (0.82) gave 10 % however long the
+    /// U-Net trained. Shapes come from U-Net steps (1120 → 1700 steps: shape 71.5 → 81–87 %) and
+    /// from an autoencoder that keeps corners and colours: at batch 8 it needs about 1400 steps (its
+    /// reconstructions of the probe's scenes read 95.8 % fully right; 1100 steps: 87.5 %). So at
+    /// 10 minutes the encoder gets about 1350 steps, the autoencoder 1400, the U-Net the rest.
+    static let shares: [Stage: Double] = [.encoder: 0.29, .autoencoder: 0.13, .unet: 0.58]
 
     /// The budget in minutes, or nil for the default config.
     public let minutes: Int?
@@ -92,18 +94,19 @@ public struct QuickstartPlan: Sendable {
 
     /// Seconds per training step on the reference machine (2 cores, nothing else running): the
     /// default config's from the logs of its training run (10th percentile of `seconds_per_step`);
-    /// the small models' from `t2i bench train-*` on `quickstart --minutes 10`'s config (medians of
-    /// 10 steps; the U-Net's and the batch-16 autoencoder's from `quickstart` logs, 0.275 and 0.105,
-    /// which a 2-core Xeon (Emerald Rapids) matched on 2026-12-01 at 0.262–0.271 and 0.103–0.126 s,
-    /// and where the batch-128 encoder step took 0.160–0.182 s and the batch-8 autoencoder's 0.063).
+    /// the small models' are the means of `seconds_per_step` in the logs of quiet stage runs on a
+    /// 2-core Xeon (Emerald Rapids) on 2026-12-01 — encoder batch 128: 0.122 (`t2i bench
+    /// train-encoder --batch-size 128`: 0.120), autoencoder batch 8: 0.053, U-Net batch 64: 0.211
+    /// (bench: 0.197–0.223). The same CPU model ran 25–35 % slower on 2026-11-30 (U-Net 0.278):
+    /// the plan's wall time moves with the machine, its steps and bytes do not.
     static func referenceSecondsPerStep(_ stage: Stage, small: Bool) -> Double {
         switch (stage, small) {
         case (.encoder, false): 0.66
         case (.autoencoder, false): 0.60
         case (.unet, false): 0.93
-        case (.encoder, true): 0.17
-        case (.autoencoder, true): 0.063
-        case (.unet, true): 0.275
+        case (.encoder, true): 0.122
+        case (.autoencoder, true): 0.053
+        case (.unet, true): 0.211
         }
     }
 
@@ -134,15 +137,24 @@ public struct QuickstartPlan: Sendable {
         // The contrastive batch decides whether the encoder learns place (see `shares`): at batch 64
         // retrieval stayed place-blind (top-1 0.83) after 700 steps, at batch 128 it reached 0.98.
         config.encoderTraining.batchSize = 128
-        config.vaeTraining.learningRate = 2e-3
-        config.vaeLoss.mseWeight = 1
-        // A short run takes bigger steps; the EMA must follow within a few hundred of them.
+        // Colours and corners of small objects are what a short autoencoder loses first: with the
+        // MSE term at 4 and the rate at 1e-3, 1430 steps give back the probe's scenes 95.8 % fully
+        // right (colour 100 %), against 91.7 % (colour 94.4 %: red read as orange) at 1 and 2e-3.
+        config.vaeTraining.learningRate = 1e-3
+        config.vaeLoss.mseWeight = 4
+        // A short run takes bigger steps; the EMA must follow within a few hundred of them. U-Net
+        // at 2e-3 against 1e-3, 1700 steps: 84.7 against 81.9 % fully right (guidance 3).
         config.encoderTraining.learningRate = 2e-3
-        config.unetTraining.learningRate = 1e-3
+        config.unetTraining.learningRate = 2e-3
         config.diffusion.emaDecay = 0.995
         // Min-SNR-γ weighting (Hang et al. 2023) converges faster: on the same encoder and
         // autoencoder, 1330 U-Net steps read colours right in 93.8 % of probe images against 83.3 %.
         config.diffusion.minSNRGamma = 5
+        // A briefly trained U-Net overshoots at the default guidance 4 (colours pushed past the
+        // grammar's: red read as orange): fully right at guidance 2 / 2.5 / 3 / 4 on three
+        // 10-minute-class U-Nets: 81.9 / - / 81.9 / 77.8, 86.1 / 85.4 / 84.7 / 79.2,
+        // 63.2 / - / 59.0 / 58.3. Previews, the quickstart grid and `t2i generate` use the run's.
+        config.sampling.guidance = 3
         return config
     }
 }
