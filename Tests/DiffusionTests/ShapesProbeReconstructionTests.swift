@@ -22,12 +22,9 @@ import Diffusion
 
     @Test("an untrained autoencoder's reconstructions are scored, not the rendered scenes: almost nothing reads right")
     func untrained() throws {
-        var config = AutoencoderConfig()
-        config.blockOutChannels = [8, 16]
-        config.normNumGroups = 4
-        config.sampleSize = 16
         var generator = Philox(seed: 3)
-        let report = try ShapesProbe.reconstructionReport(vae: AutoencoderKL(config: config, generator: &generator))
+        let vae = try AutoencoderKL(config: AutoencoderFolderTests.smallConfig(), generator: &generator)
+        let report = try ShapesProbe.reconstructionReport(vae: vae)
         #expect(report.items.count == 72)
         #expect(report.items.allSatisfy { $0.image.width == 16 })
         #expect(report.fullyRight < 0.1, "\(report.compactLine)")
