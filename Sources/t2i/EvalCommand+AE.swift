@@ -28,7 +28,7 @@ extension EvalCommand {
                          report.validationImages, report.scalingFactor))
             print("latent mean per channel: " + report.latentMean.map { String(format: "%.3f", $0) }.joined(separator: " "))
             print("latent std per channel:  " + report.latentStd.map { String(format: "%.3f", $0) }.joined(separator: " "))
-            if let line = report.probeLine { print(line) }
+            report.probeLines.forEach { print($0) }
             print("wrote \(report.grid?.path ?? "-"); \(String(format: "%.1f", secondsSince(started))) s")
         }
     }

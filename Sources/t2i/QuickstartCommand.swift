@@ -118,7 +118,7 @@ struct QuickstartCommand: ParsableCommand {
                 return false
             }
             Self.say(String(format: "autoencoder: validation PSNR %.2f dB; scaling factor %.4f", report.psnr, report.scalingFactor))
-            if let line = report.probeLine { Self.say(line) }
+            report.probeLines.forEach { Self.say($0) }
             return true
         case .unet:
             return try UNetStage.train(config: config, run: run, resume: resume, interrupt: interrupt, observer: observer)

@@ -46,7 +46,7 @@ struct TrainAECommand: ParsableCommand {
                      report.validationImages, report.scalingFactor))
         print("latent mean per channel: " + report.latentMean.map { String(format: "%.3f", $0) }.joined(separator: " "))
         print("latent std per channel:  " + report.latentStd.map { String(format: "%.3f", $0) }.joined(separator: " "))
-        if let line = report.probeLine { print(line) }
+        report.probeLines.forEach { print($0) }
         print("wrote \(run.vae.path); grid \(report.grid?.path ?? "-"); wall time \(ProgressBar.duration(Date().timeIntervalSince(started)))")
     }
 }

@@ -64,7 +64,7 @@ struct GenerateEvalCommandTests {
         #expect(missing.status != 0 && missing.stderr.contains("none.txt"))
     }
 
-    @Test("eval ae prints PSNR, latent statistics and the shapes probe on reconstructions")
+    @Test("eval ae prints PSNR, latent statistics and both shapes probes on reconstructions")
     func ae() throws {
         let run = try GenerateTinyRun.run()
         let folder = try makeScratchFolder()
@@ -73,6 +73,7 @@ struct GenerateEvalCommandTests {
         try #require(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("validation PSNR") && out.stdout.contains("latent std per channel"))
         #expect(out.stdout.contains("shapes probe on reconstructions of its 72 scenes: colour "), "\(out.stdout)")
+        #expect(out.stdout.contains("two-object probe on reconstructions of its 60 scenes: colours "), "\(out.stdout)")
         let none = try T2IBinary().run(["eval", "ae", "--run", "nowhere"], in: folder)
         #expect(none.status != 0 && none.stderr.contains("nowhere"))
     }

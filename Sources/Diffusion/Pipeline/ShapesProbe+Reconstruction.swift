@@ -9,16 +9,36 @@ extension ShapesProbe {
     /// attribute the reconstructions lose (a small square decoded with round corners reads as a
     /// circle) is the autoencoder's to fix, not the U-Net's.
     public static func reconstructionReport(vae: AutoencoderKL, prompts: [ShapesScene] = prompts) throws -> ShapesProbeReport {
+        try reconstruct(vae: vae, prompts: prompts) { image, scene in
+            let reading = ShapesProbeScorer.read(image)
+            return (reading, reading.verdict(for: scene))
+        }
+    }
+
+    /// The two-object probe (`pairPrompts`, small objects side by side or one above the other) read
+    /// off `vae`'s reconstructions of its scenes, as ``reconstructionReport(vae:prompts:)`` does for
+    /// single objects: whether the latent space keeps two small objects apart and their shapes.
+    public static func pairReconstructionReport(vae: AutoencoderKL, prompts: [ShapesScene] = pairPrompts) throws -> ShapesPairReport {
+        try reconstruct(vae: vae, prompts: prompts) { image, scene in
+            let reading = ShapesProbeScorer.readObjects(image)
+            return (reading, reading.pairVerdict(for: scene))
+        }
+    }
+
+    /// `prompts` rendered at `vae`'s `sample_size`, encoded, decoded from the posterior mean and
+    /// each reconstruction scored with `score`.
+    static func reconstruct<Reading, Verdict>(vae: AutoencoderKL, prompts: [ShapesScene],
+                                              score: (Image, ShapesScene) -> (Reading, Verdict)) throws -> ShapesReport<Reading, Verdict> {
         let side = vae.config.sampleSize
-        var items: [ShapesProbeReport.Item] = []
+        var items: [ShapesReport<Reading, Verdict>.Item] = []
         // Batches of 8 keep memory small; every image is encoded and decoded on its own rows.
         for start in stride(from: 0, to: prompts.count, by: 8) {
             let scenes = Array(prompts[start..<min(start + 8, prompts.count)])
             let batch = try Image.batchTensor(scenes.map { $0.render(size: side) })
             let decoded = try Image.images(fromBatch: vae.decode(vae.encode(batch).mode()))
             for (scene, image) in zip(scenes, decoded) {
-                let reading = ShapesProbeScorer.read(image)
-                items.append(.init(scene: scene, seed: 0, image: image, reading: reading, verdict: reading.verdict(for: scene)))
+                let (reading, verdict) = score(image, scene)
+                items.append(.init(scene: scene, seed: 0, image: image, reading: reading, verdict: verdict))
             }
         }
         var settings = Settings()

@@ -26,10 +26,11 @@ public struct QuickstartPlan: Sendable {
     /// the text encoder has learned place: with the same autoencoder and a 1330-step U-Net, a
     /// batch-128 encoder of 700 steps (retrieval top-1 0.983) gave position 43 %, 1080 steps 84 %,
     /// 1400 steps 97–100 %, while a 250-step batch-64 encoder (0.82) gave 10 % however long the
-    /// U-Net trained. Shapes come from U-Net steps (1120 → 1700 steps: shape 71.5 → 81–87 %) and
-    /// from an autoencoder that keeps corners and colours: at batch 8 it needs about 1400 steps (its
-    /// reconstructions of the probe's scenes read 95.8 % fully right; 1100 steps: 87.5 %). So at
-    /// 10 minutes the encoder gets about 1350 steps, the autoencoder 1400, the U-Net the rest.
+    /// U-Net trained. Shapes come from U-Net steps (1330 → 2660 steps with one encoder and
+    /// autoencoder: shape 79.9 → 91.7 %) and from an autoencoder that keeps corners and colours:
+    /// at batch 8 it needs about 1400 steps (its reconstructions of the probe's scenes read 95.8 %
+    /// fully right; 1100 steps: 87.5 %). So at 10 minutes the encoder gets about 1350 steps, the
+    /// autoencoder 1400, the U-Net the rest (1550).
     static let shares: [Stage: Double] = [.encoder: 0.29, .autoencoder: 0.13, .unet: 0.58]
 
     /// The budget in minutes, or nil for the default config.

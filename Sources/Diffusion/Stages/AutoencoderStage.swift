@@ -17,13 +17,24 @@ public struct AutoencoderReport: Sendable {
     public let latentStd: [Double]
     /// Reconstruction grid written (inputs above reconstructions).
     public let grid: URL?
-    /// On shapes data: the shapes probe read off reconstructions of its own scenes
-    /// (`ShapesProbe.reconstructionReport`), the ceiling a U-Net on these latents can reach.
+    /// On shapes data: the shapes probe and the two-object probe read off reconstructions of their
+    /// own scenes (`ShapesProbe.reconstructionReport`, `pairReconstructionReport`), the ceiling a
+    /// U-Net on these latents can reach.
     public let probe: ShapesProbeReport?
+    public let pairProbe: ShapesPairReport?
 
-    /// "shapes probe on reconstructions of its 72 scenes: colour … %, …, fully right … %", or nil.
-    public var probeLine: String? {
-        probe.map { "shapes probe on reconstructions of its \($0.items.count) scenes: \($0.compactLine)" }
+    init(psnr: Double, validationImages: Int, scalingFactor: Double, latentMean: [Double], latentStd: [Double],
+                grid: URL?, probes: (ShapesProbeReport, ShapesPairReport)?) {
+        (self.psnr, self.validationImages, self.scalingFactor) = (psnr, validationImages, scalingFactor)
+        (self.latentMean, self.latentStd, self.grid) = (latentMean, latentStd, grid)
+        (probe, pairProbe) = (probes?.0, probes?.1)
+    }
+
+    /// "shapes probe on reconstructions of its 72 scenes: colour … %, …, fully right … %" and the
+    /// two-object probe's line, or none.
+    public var probeLines: [String] {
+        (probe.map { ["shapes probe on reconstructions of its \($0.items.count) scenes: \($0.compactLine)"] } ?? [])
+            + (pairProbe.map { ["two-object probe on reconstructions of its \($0.items.count) scenes: \($0.compactLine)"] } ?? [])
     }
 }
 
@@ -92,7 +103,7 @@ public enum AutoencoderStage {
         let grid = run.previews.appendingPathComponent(String(format: "ae-step%06d.png", trainer.step))
         try trainer.log?.append(["val_psnr": psnr, "scaling_factor": scale], step: trainer.step)
         return AutoencoderReport(psnr: psnr, validationImages: count, scalingFactor: scale, latentMean: mean,
-                                 latentStd: std, grid: grid, probe: try probeReport(model: model, config: config))
+                                 latentStd: std, grid: grid, probes: try probeReports(model: model, config: config))
     }
 
     /// Validation PSNR, latent statistics and a reconstruction grid of a trained run.
@@ -107,13 +118,13 @@ public enum AutoencoderStage {
         let grid = run.previews.appendingPathComponent("ae-eval.png")
         try writePreview(model: model, images: try previewImages(data), to: grid)
         return AutoencoderReport(psnr: psnr, validationImages: count, scalingFactor: model.scalingFactor,
-                                 latentMean: mean, latentStd: std, grid: grid, probe: try probeReport(model: model, config: config))
+                                 latentMean: mean, latentStd: std, grid: grid, probes: try probeReports(model: model, config: config))
     }
 
-    /// The shapes probe on reconstructions, for a run on shapes data with RGB images (else nil).
-    static func probeReport(model: AutoencoderKL, config: RunConfig) throws -> ShapesProbeReport? {
+    /// The two shapes probes on reconstructions, for a run on shapes data with RGB images (else nil).
+    static func probeReports(model: AutoencoderKL, config: RunConfig) throws -> (ShapesProbeReport, ShapesPairReport)? {
         guard config.data.kind == "shapes", model.config.inChannels == 3, model.config.outChannels == 3 else { return nil }
-        return try ShapesProbe.reconstructionReport(vae: model)
+        return (try ShapesProbe.reconstructionReport(vae: model), try ShapesProbe.pairReconstructionReport(vae: model))
     }
 
     /// 8 validation images spread evenly over the split: fixed, so previews across steps are
