@@ -9,20 +9,14 @@ extension ShapesProbe {
     /// attribute the reconstructions lose (a small square decoded with round corners reads as a
     /// circle) is the autoencoder's to fix, not the U-Net's.
     public static func reconstructionReport(vae: AutoencoderKL, prompts: [ShapesScene] = prompts) throws -> ShapesProbeReport {
-        try reconstruct(vae: vae, prompts: prompts) { image, scene in
-            let reading = ShapesProbeScorer.read(image)
-            return (reading, reading.verdict(for: scene))
-        }
+        try reconstruct(vae: vae, prompts: prompts, score: scoreSingle)
     }
 
     /// The two-object probe (`pairPrompts`, small objects side by side or one above the other) read
     /// off `vae`'s reconstructions of its scenes, as ``reconstructionReport(vae:prompts:)`` does for
     /// single objects: whether the latent space keeps two small objects apart and their shapes.
     public static func pairReconstructionReport(vae: AutoencoderKL, prompts: [ShapesScene] = pairPrompts) throws -> ShapesPairReport {
-        try reconstruct(vae: vae, prompts: prompts) { image, scene in
-            let reading = ShapesProbeScorer.readObjects(image)
-            return (reading, reading.pairVerdict(for: scene))
-        }
+        try reconstruct(vae: vae, prompts: prompts, score: scorePair)
     }
 
     /// `prompts` rendered at `vae`'s `sample_size`, encoded, decoded from the posterior mean and
@@ -31,9 +25,10 @@ extension ShapesProbe {
                                               score: (Image, ShapesScene) -> (Reading, Verdict)) throws -> ShapesReport<Reading, Verdict> {
         let side = vae.config.sampleSize
         var items: [ShapesReport<Reading, Verdict>.Item] = []
-        // Batches of 8 keep memory small; every image is encoded and decoded on its own rows.
-        for start in stride(from: 0, to: prompts.count, by: 8) {
-            let scenes = Array(prompts[start..<min(start + 8, prompts.count)])
+        // Small batches keep memory small; every image is encoded and decoded on its own rows.
+        let batchSize = 8
+        for start in stride(from: 0, to: prompts.count, by: batchSize) {
+            let scenes = Array(prompts[start..<min(start + batchSize, prompts.count)])
             let batch = try Image.batchTensor(scenes.map { $0.render(size: side) })
             let decoded = try Image.images(fromBatch: vae.decode(vae.encode(batch).mode()))
             for (scene, image) in zip(scenes, decoded) {

@@ -76,20 +76,26 @@ public enum ShapesProbe {
     /// each with `ShapesProbeScorer.readObjects`.
     public static func evaluatePairs(pipeline: TextToImagePipeline, settings: Settings, prompts: [ShapesScene] = pairPrompts,
                                      progress: ((Int, Int) -> Void)? = nil) throws -> ShapesPairReport {
-        try generate(pipeline: pipeline, settings: settings, prompts: prompts, progress: progress) { image, scene in
-            let reading = ShapesProbeScorer.readObjects(image)
-            return (reading, reading.pairVerdict(for: scene))
-        }
+        try generate(pipeline: pipeline, settings: settings, prompts: prompts, progress: progress, score: scorePair)
     }
 
     /// Generates `settings.seeds` images for each of `prompts` with `pipeline` and scores them.
     /// `progress` hears (prompts done, prompts in all) after each prompt.
     public static func evaluate(pipeline: TextToImagePipeline, settings: Settings, prompts: [ShapesScene] = prompts,
                                 progress: ((Int, Int) -> Void)? = nil) throws -> ShapesProbeReport {
-        try generate(pipeline: pipeline, settings: settings, prompts: prompts, progress: progress) { image, scene in
-            let reading = ShapesProbeScorer.read(image)
-            return (reading, reading.verdict(for: scene))
-        }
+        try generate(pipeline: pipeline, settings: settings, prompts: prompts, progress: progress, score: scoreSingle)
+    }
+
+    /// A single-object image read by `ShapesProbeScorer.read` and judged against `scene`.
+    static func scoreSingle(_ image: Image, _ scene: ShapesScene) -> (ShapesProbeReading, ShapesProbeVerdict) {
+        let reading = ShapesProbeScorer.read(image)
+        return (reading, reading.verdict(for: scene))
+    }
+
+    /// A two-object image read by `ShapesProbeScorer.readObjects` and judged against `scene`.
+    static func scorePair(_ image: Image, _ scene: ShapesScene) -> (ShapesObjectsReading, ShapesPairVerdict) {
+        let reading = ShapesProbeScorer.readObjects(image)
+        return (reading, reading.pairVerdict(for: scene))
     }
 
     /// Generates `settings.seeds` images for each of `prompts` and scores each with `score`.

@@ -24,7 +24,7 @@ public struct AutoencoderReport: Sendable {
     public let pairProbe: ShapesPairReport?
 
     init(psnr: Double, validationImages: Int, scalingFactor: Double, latentMean: [Double], latentStd: [Double],
-                grid: URL?, probes: (ShapesProbeReport, ShapesPairReport)?) {
+         grid: URL?, probes: (ShapesProbeReport, ShapesPairReport)?) {
         (self.psnr, self.validationImages, self.scalingFactor) = (psnr, validationImages, scalingFactor)
         (self.latentMean, self.latentStd, self.grid) = (latentMean, latentStd, grid)
         (probe, pairProbe) = (probes?.0, probes?.1)
@@ -106,7 +106,8 @@ public enum AutoencoderStage {
                                  latentStd: std, grid: grid, probes: try probeReports(model: model, config: config))
     }
 
-    /// Validation PSNR, latent statistics and a reconstruction grid of a trained run.
+    /// Validation PSNR, latent statistics, a reconstruction grid and (on shapes data) the probes
+    /// on reconstructions of a trained run.
     public static func evaluate(config: RunConfig, run: RunFolder) throws -> AutoencoderReport {
         guard run.hasModel(run.vae) else {
             throw TrainingError("\(run.vae.path): no trained autoencoder here; run t2i train-ae --run \(run.url.path) first")
