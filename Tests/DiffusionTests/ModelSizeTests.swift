@@ -6,8 +6,7 @@ import Diffusion
 /// Parameter counts from configs alone (issue 13 §2) equal the number of values in the weight
 /// files of the shipped model, and an oversized model is refused before anything is allocated.
 @Suite struct ModelSizeTests {
-    static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Data/models/shapes-32")
+    static let shipped = TestFiles.shippedModel
 
     static func values(in file: URL) throws -> Double {
         let weights = try SafetensorsFile(contentsOf: file)

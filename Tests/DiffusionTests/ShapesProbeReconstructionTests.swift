@@ -6,8 +6,7 @@ import Diffusion
 
 /// `ShapesProbe.reconstructionReport`: the probe read off an autoencoder's reconstructions.
 @Suite struct ShapesProbeReconstructionTests {
-    static let shippedVAE = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Data/models/shapes-32/vae")
+    static let shippedVAE = TestFiles.shippedModel.appendingPathComponent("vae")
 
     @Test("the shipped autoencoder gives back every scene of both probes fully right")
     func shipped() throws {

@@ -6,6 +6,10 @@ enum TestFiles {
     static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
+    /// `Data/models/shapes-32`, the model the repository ships.
+    static let shippedModel = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Data/models/shapes-32")
+
     /// A new empty folder under the system's temporary directory.
     static func scratchFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory
