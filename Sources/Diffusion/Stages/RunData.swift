@@ -17,14 +17,17 @@ public struct RunData: Sendable {
     public init(config: RunConfig, note: ((String) -> Void)? = nil, shouldStop: () -> Bool = { false }) throws {
         let data = config.data
         let folder = URL(fileURLWithPath: data.path)
+        var shapesGenerator: ShapesGenerator?  // set when an existing shapes folder is to be checked against the config
         let captions = folder.appendingPathComponent(CaptionedDataset.captionsFileName)
         switch data.kind {
         case "shapes":
+            let generator = try ShapesGenerator(size: data.size, seed: UInt64(config.seed), twoObjectFraction: data.twoObjectFraction,
+                                                excluded: data.excludedCombinations)
             if !FileManager.default.fileExists(atPath: captions.path) {
                 note?("generating \(data.count) shapes images (\(data.size)×\(data.size)) into \(folder.path)")
-                let generator = try ShapesGenerator(size: data.size, seed: UInt64(config.seed), twoObjectFraction: data.twoObjectFraction,
-                                                    excluded: data.excludedCombinations)
                 _ = try generator.write(count: data.count, to: folder, shouldStop: shouldStop)
+            } else {
+                shapesGenerator = generator
             }
         case "folder":
             break
@@ -40,6 +43,13 @@ public struct RunData: Sendable {
             throw ConfigError(source: "config", key: "data.exclude",
                               "'\(held.combination)' is held out, but \(held.count) captions in \(folder.path) show it "
                               + "(a folder generated without the exclusion?); set data.path to a new folder")
+        }
+        if let shapesGenerator, let differing = Self.firstCaptionDiffering(in: dataset, from: shapesGenerator) {
+            dataset.discardNewPreparedFile()
+            throw ConfigError(source: "config", key: "data.path",
+                              "\(folder.path) was generated with other settings than this config's seed, data.two_object_fraction "
+                              + "and data.exclude (\(differing.file) says '\(differing.found)', this config draws '\(differing.expected)'); "
+                              + "set data.path to a new folder or remove this one")
         }
         crop = CropMode(rawValue: data.crop) ?? .center
         trainIndices = dataset.indices(in: .train, validationPerMille: data.validationPerMille)
@@ -57,6 +67,25 @@ public struct RunData: Sendable {
             let phrase = " \(combination) "
             let count = dataset.captions.count { " \($0) ".contains(phrase) }
             if count > 0 { return (combination, count) }
+        }
+        return nil
+    }
+
+    /// Sample files compared with the config's generator when a run reuses a shapes folder.
+    static let checkedSamples = 256
+
+    /// The first of the first ``checkedSamples`` generated files of `dataset` (by their index-named
+    /// files) whose caption is not the one `generator` draws for that index: a folder made with
+    /// another seed, two-object share or exclusion list, which the run would otherwise train on
+    /// silently (sample i is a function of the seed and i alone, so any prefix compares exactly).
+    static func firstCaptionDiffering(in dataset: CaptionedDataset, from generator: ShapesGenerator)
+        -> (file: String, found: String, expected: String)? {
+        var checked = 0
+        for entry in dataset.entries where checked < checkedSamples {
+            guard entry.file.hasSuffix(".png"), let index = Int(entry.file.dropLast(4)), index >= 0 else { continue }
+            checked += 1
+            let expected = generator.scene(at: index).caption
+            if entry.text != expected { return (entry.file, entry.text, expected) }
         }
         return nil
     }
