@@ -14,9 +14,15 @@ struct RunDataShapesFolderTests {
         ])
     }
 
-    /// The first index below 200 whose caption differs between the two generators.
-    static func firstDifference(_ a: ShapesGenerator, _ b: ShapesGenerator) -> Int? {
-        (0..<200).first { a.scene(at: $0).caption != b.scene(at: $0).caption }
+    /// The refusal of `folder`, made by `made`, for a config that draws as `wanted`: it names the
+    /// first of the 200 files whose caption differs.
+    static func refusal(of folder: URL, made: ShapesGenerator, wanted: ShapesGenerator) throws -> ConfigError {
+        let index = try #require((0..<200).first { made.scene(at: $0).caption != wanted.scene(at: $0).caption })
+        let file = ShapesGenerator.fileName(index: index, count: 200)
+        return ConfigError(source: "config", key: "data.path",
+                           "\(folder.path) was generated with other settings than this config's seed, data.two_object_fraction "
+                           + "and data.exclude (\(file) says '\(made.scene(at: index).caption)', this config draws "
+                           + "'\(wanted.scene(at: index).caption)'); set data.path to a new folder or remove this one")
     }
 
     @Test("a folder of the same settings is reused, also when it holds more samples than data.count")
@@ -35,27 +41,20 @@ struct RunDataShapesFolderTests {
         let made = try ShapesGenerator(size: 16, seed: 0, twoObjectFraction: 0.1)
         try made.write(count: 200, to: folder)
         let wanted = try ShapesGenerator(size: 16, seed: 0, twoObjectFraction: 0.5)
-        let index = try #require(Self.firstDifference(made, wanted))
-        let file = ShapesGenerator.fileName(index: index, count: 200)
-        #expect(throws: ConfigError(source: "config", key: "data.path",
-                                    "\(folder.path) was generated with other settings than this config's seed, data.two_object_fraction "
-                                    + "and data.exclude (\(file) says '\(made.scene(at: index).caption)', this config draws "
-                                    + "'\(wanted.scene(at: index).caption)'); set data.path to a new folder or remove this one")) {
+        #expect(throws: try Self.refusal(of: folder, made: made, wanted: wanted)) {
             try RunData(config: Self.config(path: folder, fraction: 0.5))
         }
     }
 
-    @Test("another seed is refused too")
+    @Test("another seed is refused too, with the same message")
     func otherSeed() throws {
         let folder = try TestFiles.scratchFolder().appendingPathComponent("shapes")
         defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
-        try ShapesGenerator(size: 16, seed: 0, twoObjectFraction: 0.3).write(count: 200, to: folder)
-        do {
-            _ = try RunData(config: Self.config(path: folder, seed: 7, fraction: 0.3))
-            Issue.record("a folder of seed 0 was accepted for seed 7")
-        } catch let error as ConfigError {
-            #expect(error.key == "data.path")
-            #expect("\(error)".contains("was generated with other settings"))
+        let made = try ShapesGenerator(size: 16, seed: 0, twoObjectFraction: 0.3)
+        try made.write(count: 200, to: folder)
+        let wanted = try ShapesGenerator(size: 16, seed: 7, twoObjectFraction: 0.3)
+        #expect(throws: try Self.refusal(of: folder, made: made, wanted: wanted)) {
+            try RunData(config: Self.config(path: folder, seed: 7, fraction: 0.3))
         }
     }
 }
