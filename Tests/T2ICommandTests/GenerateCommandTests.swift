@@ -72,7 +72,7 @@ struct GenerateCommandTests {
         #expect(text["t2i:seed"] == "3")
         #expect(text["t2i:sampler"] == "ddim")
         #expect(text["t2i:steps"] == "10")  // tiny.yaml's sampling.steps
-        #expect(text["t2i:guidance"] == "4.0")
+        #expect(text["t2i:guidance"] == "3.0")  // the default config's sampling.guidance, which tiny.yaml keeps
         #expect(text["t2i:model"] == run.path)
         #expect(text["parameters"]?.contains("Seed: 3") == true)
     }

@@ -6,7 +6,7 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var kind: String = "shapes"
     /// The dataset folder: PNG and JPEG images of any size with `captions.jsonl`, `metadata.jsonl`
     /// or sidecar `.txt`/`.caption` files (see `CaptionConvention`).
-    public var path: String = "data/shapes-32"
+    public var path: String = "data/shapes-32-p40"
     /// Images to generate for `shapes`.
     public var count: Int = 20_000
     /// Image side in pixels: images are resized so that their shorter side is this, then cropped
@@ -20,8 +20,11 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var resizeFilter: String = "bicubic"
     /// The caption key of a `metadata.jsonl` (Hugging Face imagefolder) dataset.
     public var captionColumn: String = "text"
-    /// Share of two-object samples for `shapes`.
-    public var twoObjectFraction: Double = 0.1
+    /// Share of two-object samples for `shapes`. Two in five: with one in ten (the share before
+    /// 2026-12-01, `ShapesGenerator.defaultTwoObjectFraction`) the default model drew two-object
+    /// prompts fully right in 5 %, with half it placed single objects right in 84 % (issue 16,
+    /// `docs/composition-study.md`).
+    public var twoObjectFraction: Double = 0.4
     /// Colour–shape combinations `shapes` never draws, e.g. ["green triangle", "red square"]: held
     /// out from training so that `t2i eval shapes` can ask for them (compositional generalisation).
     public var exclude: [String] = []

@@ -5,7 +5,7 @@ public struct DiffusionTrainingConfig: Codable, Equatable, Sendable {
     /// EMA decay of the U-Net weights used for sampling.
     public var emaDecay: Double = 0.999
     /// Min-SNR-γ loss weighting (Hang et al. 2023); 0 turns it off.
-    public var minSNRGamma: Double = 0
+    public var minSNRGamma: Double = 5
 
     public init() {}
 

@@ -8,14 +8,14 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var textEncoder = CLIPTextConfig()
     public var visionEncoder = CLIPVisionConfig()
     public var clip = CLIPConfig()
-    public var encoderTraining = TrainingConfig(batchSize: 64, steps: 1800, learningRate: 1e-3, warmupSteps: 100)
+    public var encoderTraining = TrainingConfig(batchSize: 128, steps: 2000, learningRate: 2e-3, warmupSteps: 100)
     public var vae = AutoencoderConfig()
     public var vaeLoss = AutoencoderLossConfig()
-    public var vaeTraining = TrainingConfig(batchSize: 32, steps: 3000, learningRate: 1e-3, warmupSteps: 100)
+    public var vaeTraining = TrainingConfig(batchSize: 32, steps: 2000, learningRate: 1e-3, warmupSteps: 100)
     public var unet = UNetConfig()
     public var scheduler = SchedulerConfig()
     public var diffusion = DiffusionTrainingConfig()
-    public var unetTraining = TrainingConfig(batchSize: 64, steps: 4000, learningRate: 3e-4, warmupSteps: 200)
+    public var unetTraining = TrainingConfig(batchSize: 64, steps: 6500, learningRate: 1e-3, warmupSteps: 200)
     public var sampling = SamplingConfig()
 
     public init() {}

@@ -3,7 +3,7 @@ public struct SamplingConfig: Codable, Equatable, Sendable {
     /// "ddpm", "ddim", "euler_ancestral" or "dpmpp_2m".
     public var sampler: String = "ddim"
     public var steps: Int = 50
-    public var guidance: Double = 4.0
+    public var guidance: Double = 3.0
     public var eta: Double = 0.0
     public var previewPrompts: [String] = [
         "a large red circle in the center on a white background",

@@ -94,7 +94,8 @@ public struct QuickstartPlan: Sendable {
     }
 
     /// Seconds per training step on the reference machine (2 cores, nothing else running): the
-    /// default config's from the logs of its training run (10th percentile of `seconds_per_step`);
+    /// default config's from the logs of its training runs (10th percentile of `seconds_per_step`;
+    /// issue 16's runs d1 and d3 on 2026-12-01: encoder batch 128, autoencoder, U-Net);
     /// the small models' are the means of `seconds_per_step` in the logs of quiet stage runs on a
     /// 2-core Xeon (Emerald Rapids) on 2026-12-01 — encoder batch 128: 0.122 (`t2i bench
     /// train-encoder --batch-size 128`: 0.120), autoencoder batch 8: 0.053, U-Net batch 64: 0.211
@@ -102,9 +103,9 @@ public struct QuickstartPlan: Sendable {
     /// the plan's wall time moves with the machine, its steps and bytes do not.
     static func referenceSecondsPerStep(_ stage: Stage, small: Bool) -> Double {
         switch (stage, small) {
-        case (.encoder, false): 0.66
-        case (.autoencoder, false): 0.60
-        case (.unet, false): 0.93
+        case (.encoder, false): 0.424
+        case (.autoencoder, false): 0.349
+        case (.unet, false): 0.703
         case (.encoder, true): 0.122
         case (.autoencoder, true): 0.053
         case (.unet, true): 0.211
@@ -115,6 +116,11 @@ public struct QuickstartPlan: Sendable {
     /// data, tokenizer, latent shape (8×8×4) and sampling, so images compare with the default model's.
     static func smallModels() -> RunConfig {
         var config = RunConfig()
+        // The plan was chosen on one image in ten holding two objects (its figures in the README):
+        // small models trained briefly learn single objects first, and half the data as pairs
+        // would halve the single-object captions they learn place from.
+        config.data.path = "data/shapes-32"
+        config.data.twoObjectFraction = 0.1
         for keyPath in [\RunConfig.textEncoder.hiddenSize, \RunConfig.visionEncoder.hiddenSize, \RunConfig.clip.projectionDim] {
             config[keyPath: keyPath] = 64
         }
