@@ -117,8 +117,8 @@ public struct QuickstartPlan: Sendable {
     static func smallModels() -> RunConfig {
         var config = RunConfig()
         // The plan was chosen on one image in ten holding two objects (its figures in the README):
-        // small models trained briefly learn single objects first, and half the data as pairs
-        // would halve the single-object captions they learn place from.
+        // small models trained briefly learn single objects first, and the default's two in five
+        // as pairs would cut the single-object captions they learn place from by a third.
         config.data.path = "data/shapes-32"
         config.data.twoObjectFraction = 0.1
         for keyPath in [\RunConfig.textEncoder.hiddenSize, \RunConfig.visionEncoder.hiddenSize, \RunConfig.clip.projectionDim] {
