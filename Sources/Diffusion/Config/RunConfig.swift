@@ -11,7 +11,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var encoderTraining = TrainingConfig(batchSize: 128, steps: 2000, learningRate: 2e-3, warmupSteps: 100)
     public var vae = AutoencoderConfig()
     public var vaeLoss = AutoencoderLossConfig()
-    public var vaeTraining = TrainingConfig(batchSize: 32, steps: 2000, learningRate: 1e-3, warmupSteps: 100)
+    public var vaeTraining = TrainingConfig(batchSize: 32, steps: 3000, learningRate: 1e-3, warmupSteps: 100)
     public var unet = UNetConfig()
     public var scheduler = SchedulerConfig()
     public var diffusion = DiffusionTrainingConfig()
