@@ -28,8 +28,8 @@ extension DataCommand {
         @Option(name: .long, parsing: .unconditional, help: "Random seed.")
         var seed: UInt64 = 0
 
-        @Option(name: .long, help: "Share of images holding two small objects in a relation (0...1).")
-        var twoObjectFraction: Double = ShapesGenerator.defaultTwoObjectFraction
+        @Option(name: .long, help: "Share of images holding two small objects in a relation (0...1; default: the default config's data.two_object_fraction).")
+        var twoObjectFraction: Double = DataConfig().twoObjectFraction
 
         @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A colour–shape combination no object is drawn as, e.g. \"green triangle\" (repeatable).", valueName: "colour shape"))
         var exclude: [String] = []
