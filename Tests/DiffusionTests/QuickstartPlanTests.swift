@@ -10,7 +10,7 @@ import Diffusion
         #expect(plan.config == RunConfig())
         #expect(plan.defaultRun == "runs/shapes-32")
         // The default config's three stages fit in two hours on the reference machine (issue 16's
-        // bar; about 102 minutes of steps at the logged 10th percentiles).
+        // bar; about 108 minutes of steps at the logged 10th percentiles).
         #expect(plan.estimatedTotalSeconds > 90 * 60 && plan.estimatedTotalSeconds < 120 * 60, "\(plan.estimatedTotalSeconds)")
     }
 
