@@ -7,7 +7,8 @@ import Foundation
 /// from the thread count, and each block is computed by exactly the same code whichever thread runs
 /// it; so a kernel's result is bit-identical for any `maxThreads`. Blocks must write disjoint memory.
 ///
-/// Workers are `min(maxThreads, blocks)` threads of `DispatchQueue.concurrentPerform` that pull block
+/// Workers are the calling thread and `min(maxThreads, blocks) − 1` threads of `WorkerPool` (or of
+/// `DispatchQueue.concurrentPerform` when the pool is busy with another caller) that pull block
 /// indices from a shared counter. Inside a worker `maxThreads` is 1, so a kernel that calls another
 /// parallel kernel from a block runs the inner one inline instead of oversubscribing the cores.
 public enum Parallel {
@@ -49,6 +50,7 @@ public enum Parallel {
             for block in 0..<count { body(block) }
             return
         }
+        if WorkerPool.shared.run(blocks: count, helpers: workers - 1, body) { return }
         let counter = BlockCounter(count: count)
         withoutActuallyEscaping(body) { body in
             let shared = SharedBody(call: body)

@@ -30,8 +30,9 @@ struct StepBenchOptions: ParsableArguments {
         let times = results.map(\.seconds).sorted()
         let median = times[times.count / 2]
         let flops = Double(results.last?.flops ?? 0)
-        print(String(format: "time per step: median %.3f s (%.2f steps/s, %.0f %@/s); loss %.4f", median, 1 / median,
-                     Double(batchSize) / median, unit, results.last?.loss ?? .nan))
+        print(String(format: "time per step: median %.3f s (%.2f steps/s, %.0f %@/s; min %.3f s, max %.3f s); loss %.4f",
+                     median, 1 / median, Double(batchSize) / median, unit, times[0], times[times.count - 1],
+                     results.last?.loss ?? .nan))
         if let last = results.last {
             Self.printRateAndMemory(flops: flops, seconds: median, per: "step", peakBytes: last.peakBytes,
                                     allocations: last.allocations, systemAllocations: last.systemAllocations)

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 import TensorCore
 
@@ -139,6 +141,55 @@ import TensorCore
             }
         }
         #expect(inner.array == [1, 1, 1, 1, 1, 1, 1, 1])
+    }
+
+    /// Thousands of short regions back to back, some after a pause long enough for the pool's
+    /// workers to park: every block of every region runs exactly once, and none is lost in a hand-off.
+    @Test func regionsBackToBackAndAfterIdlePauses() {
+        let hits = KernelBuffer(zeros: 3 * 5000)
+        Parallel.$maxThreads.withValue(2) {
+            for region in 0..<5000 {
+                if region % 500 == 499 { usleep(2000) }  // > the pool's 200 µs spin: workers park
+                Parallel.forEach(blocks: 3) { hits.pointer[region * 3 + $0] += 1 }
+            }
+        }
+        #expect(hits.array == [Float](repeating: 1, count: 3 * 5000))
+    }
+
+    /// Callers on several threads at once (the pool serves one, the others fall back to Dispatch):
+    /// each gets exactly its own blocks.
+    @Test func concurrentCallersEachGetTheirOwnBlocks() {
+        let callers = 4, regions = 300, blocks = 37
+        // Each caller writes its own slots.
+        nonisolated(unsafe) let sums = KernelBuffer(zeros: callers * regions)
+        DispatchQueue.concurrentPerform(iterations: callers) { caller in
+            Parallel.$maxThreads.withValue(2) {
+                for region in 0..<regions {
+                    let row = KernelBuffer(zeros: blocks)
+                    Parallel.forEach(blocks: blocks) { row.pointer[$0] = Float($0 + 1) }
+                    sums.pointer[caller * regions + region] = row.array.reduce(0, +)
+                }
+            }
+        }
+        #expect(sums.array == [Float](repeating: Float(blocks * (blocks + 1) / 2), count: callers * regions))
+    }
+
+    /// With two threads, two blocks run at the same time: block 0 waits (up to 5 s) for block 1 to
+    /// start, which a second thread that never woke would not do.
+    @Test(.enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2))
+    func twoThreadsRunTwoBlocksAtOnce() {
+        let flag = Atomic<Int>(0)
+        let sawOther = Atomic<Bool>(false)
+        Parallel.$maxThreads.withValue(2) {
+            Parallel.forEach(blocks: 2) { block in
+                if block == 1 { flag.store(1, ordering: .releasing); return }
+                let deadline = DispatchTime.now().uptimeNanoseconds + 5_000_000_000
+                while flag.load(ordering: .acquiring) == 0 && DispatchTime.now().uptimeNanoseconds < deadline {}
+                sawOther.store(flag.load(ordering: .acquiring) == 1, ordering: .relaxed)
+            }
+        }
+        let saw = sawOther.load(ordering: .relaxed)
+        #expect(saw)
     }
 
     @Test func emptyAndDefaults() {
