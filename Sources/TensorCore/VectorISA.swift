@@ -83,3 +83,41 @@ public enum VectorISA: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension VectorISA {
+    /// Whether this set runs `CVectorMath`'s packed GEMM in vectors (AVX2 needs FMA3 as well).
+    static let hasVectorGEMM: [VectorISA: Bool] = [
+        .baseline: false, .avx2: t2i_vector_has_fma() == 1, .avx512: true,
+    ]
+
+    /// `c (m × n, row stride ldc) = A·b (k × n, row stride ldb)` with A packed by
+    /// `t2i_gemm_pack_a`: each element one chain of fused multiply-adds over k, the same bits in
+    /// every set (`VectorISATests`), and a column's result independent of n and of the other columns.
+    public func gemmPacked(_ packed: UnsafePointer<Float>, m: Int, k: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
+                           c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(m >= 0 && n >= 0 && k >= 0 && ldb >= n && ldc >= n, "gemmPacked: bad sizes m \(m) n \(n) k \(k) ldb \(ldb) ldc \(ldc)")
+        if m == 0 || n == 0 { return }
+        let (m32, k32, n32) = (Int32(m), Int32(k), Int32(n))
+        switch self {
+        case .avx512: t2i_gemm_packed_avx512(packed, m32, k32, b, ldb, n32, c, ldc)
+        case .avx2 where Self.hasVectorGEMM[.avx2] == true: t2i_gemm_packed_avx2(packed, m32, k32, b, ldb, n32, c, ldc)
+        default: t2i_gemm_packed_scalar(packed, m32, k32, b, ldb, n32, c, ldc)
+        }
+    }
+}
+
+extension VectorISA {
+    /// Floats of A (m × k) packed for `gemmPacked`.
+    public static func packedCount(m: Int, k: Int) -> Int {
+        precondition(m >= 0 && k >= 0 && max(m, k) <= Int(Int32.max), "packedCount: bad sizes m \(m) k \(k)")
+        return t2i_gemm_packed_count(Int32(m), Int32(k))
+    }
+
+    /// Packs A (m × k, row stride lda; `transposed`: A[i][p] = a[p·lda + i]) for `gemmPacked`
+    /// into `packed` (`packedCount(m:k:)` floats).
+    public static func pack(_ a: UnsafePointer<Float>, lda: Int, transposed: Bool = false, m: Int, k: Int,
+                            into packed: UnsafeMutablePointer<Float>) {
+        precondition(m >= 0 && k >= 0 && max(m, k) <= Int(Int32.max), "pack: bad sizes m \(m) k \(k)")
+        t2i_gemm_pack_a(a, lda, transposed ? 1 : 0, Int32(m), Int32(k), packed)
+    }
+}

@@ -114,4 +114,28 @@ import TensorCore
             #expect(bitIdentical(one.db, two.db))
         }
     }
+
+    /// DESIGN §2: image i of a batch equals the image computed alone, bit for bit (the forward's
+    /// packed GEMM computes each output position from its own column only), at the U-Net's small
+    /// sizes, a pointwise layer and an output-channel count that leaves a partial panel.
+    @Test(arguments: [(4, 4, 3, 20), (8, 8, 3, 64), (8, 8, 1, 24), (32, 32, 3, 8)])
+    func anImageAloneEqualsItsPlaceInTheBatch(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) {
+        let batch = 5, inChannels = 12
+        let g = Conv2dGeometry(batch: batch, inChannels: inChannels, height: shape.height, width: shape.width,
+                               outChannels: shape.outChannels, kernelSize: shape.kernel, padding: shape.kernel / 2)
+        let x = KernelBuffer(random: g.inputCount, seed: 11)
+        let w = KernelBuffer(random: g.weightCount, seed: 12, scale: 0.5)
+        let bias = KernelBuffer(random: g.outChannels, seed: 13)
+        let y = KernelBuffer(zeros: g.outputCount)
+        CPUBackend.shared.conv2dForward(g, input: x.p, weight: w.p, bias: bias.p, output: y.pointer)
+        var one = g
+        one.batch = 1
+        let perImage = g.outputCount / batch, inputPerImage = g.inputCount / batch
+        for image in 0..<batch {
+            let alone = KernelBuffer(zeros: perImage)
+            CPUBackend.shared.conv2dForward(one, input: x.p + image * inputPerImage, weight: w.p, bias: bias.p,
+                                            output: alone.pointer)
+            #expect(bitIdentical(alone.array, Array(y.array[(image * perImage)..<((image + 1) * perImage)])), "image \(image)")
+        }
+    }
 }

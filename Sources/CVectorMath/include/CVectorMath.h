@@ -45,4 +45,35 @@ int t2i_avx512_map(int function, const float *x, float *y, size_t count, float s
 /// `t2i_vector_has_avx512()` is 1.
 int t2i_avx512_accumulate(int function, const float *x, const float *g, float *gx, size_t count);
 
+// ---- The packed GEMM of the convolution forward (PackedGEMM.c).
+//
+// C (m × n, row stride ldc) = A (m × k) · B (k × n, row stride ldb), C overwritten. A is packed
+// once (`t2i_gemm_pack_a`) and used for many B. Each C[i][j] is the chain
+// fma(A[i][k−1], B[k−1][j], … fma(A[i][1], B[1][j], fma(A[i][0], B[0][j], 0))), one rounding per
+// step, in every path: so the paths agree bit for bit, and a column of C depends on nothing but
+// its column of B and A (not on n, nor on where the column stands).
+
+/// 1 when this CPU runs FMA3 code (the AVX2 path needs it), else 0.
+int t2i_vector_has_fma(void);
+
+/// Floats `t2i_gemm_pack_a` writes for an m × k matrix: panels of 16 rows.
+size_t t2i_gemm_packed_count(int m, int k);
+
+/// Packs A (m × k; `transposed` 0: A[i][p] = a[i·lda + p], 1: A[i][p] = a[p·lda + i]) into
+/// `packed` (t2i_gemm_packed_count(m, k) floats): packed[(panel·k + p)·16 + r] = A[panel·16 + r][p],
+/// rows past m zero.
+void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k, float *packed);
+
+/// C = A·B with A packed by `t2i_gemm_pack_a`, in plain C (`fmaf`), for any CPU.
+void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
+                            float *c, ptrdiff_t ldc);
+
+/// The same in AVX2 + FMA3. Call only where `t2i_vector_has_avx2()` and `t2i_vector_has_fma()` are 1.
+void t2i_gemm_packed_avx2(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
+                          float *c, ptrdiff_t ldc);
+
+/// The same in AVX-512. Call only where `t2i_vector_has_avx512()` is 1.
+void t2i_gemm_packed_avx512(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
+                            float *c, ptrdiff_t ldc);
+
 #endif

@@ -1,0 +1,168 @@
+// The GEMM behind the CPU backend's convolution forward (see CVectorMath.h): A packed once into
+// panels of 16 rows, B read in place. Every element of C is one chain of fused multiply-adds over
+// p = 0, 1, …, k−1 starting from zero, in every instruction set and whatever m, n, the tile or the
+// position of the column: so a column of C depends only on its column of B (an image's output
+// does not depend on the other images of its batch), and all paths agree bit for bit.
+#include "CVectorMath.h"
+
+#include <immintrin.h>
+#include <math.h>
+
+int t2i_vector_has_fma(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("fma") ? 1 : 0;
+}
+
+size_t t2i_gemm_packed_count(int m, int k) {
+    return (size_t)((m + 15) / 16) * (size_t)(k > 0 ? k : 0) * 16;
+}
+
+void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k, float *packed) {
+    // packed: (panels, k, 16); packed[(panel·k + p)·16 + r] = A[panel·16 + r][p], 0 past row m.
+    const int panels = (m + 15) / 16;
+    for (int panel = 0; panel < panels; panel++) {
+        float *out = packed + (size_t)panel * k * 16;
+        for (int r = 0; r < 16; r++) {
+            const int row = panel * 16 + r;
+            if (row >= m) {
+                for (int p = 0; p < k; p++) out[p * 16 + r] = 0;
+            } else if (transposed) {
+                for (int p = 0; p < k; p++) out[p * 16 + r] = a[(ptrdiff_t)p * lda + row];
+            } else {
+                const float *in = a + (ptrdiff_t)row * lda;
+                for (int p = 0; p < k; p++) out[p * 16 + r] = in[p];
+            }
+        }
+    }
+}
+
+void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
+                            float *c, ptrdiff_t ldc) {
+    for (int i = 0; i < m; i++) {
+        const float *a = packed + (size_t)(i / 16) * k * 16 + (i % 16);
+        for (int j = 0; j < n; j++) {
+            float total = 0;
+            for (int p = 0; p < k; p++) total = fmaf(a[p * 16], b[(ptrdiff_t)p * ldb + j], total);
+            c[(ptrdiff_t)i * ldc + j] = total;
+        }
+    }
+}
+
+// ---- AVX-512: a 16×16 tile, one vector of 16 columns per row of A's panel.
+#define TARGET512 __attribute__((target("avx512f")))
+
+TARGET512 static void tile_avx512(const float *a, int k, const float *b, ptrdiff_t ldb, __mmask16 columns,
+                                  int rows, float *c, ptrdiff_t ldc) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    __m512 c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
+    for (int p = 0; p < k; p++, a += 16) {
+        const __m512 x = _mm512_maskz_loadu_ps(columns, b + (ptrdiff_t)p * ldb);
+        c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), x, c0);
+        c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), x, c1);
+        c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), x, c2);
+        c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), x, c3);
+        c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), x, c4);
+        c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), x, c5);
+        c6 = _mm512_fmadd_ps(_mm512_set1_ps(a[6]), x, c6);
+        c7 = _mm512_fmadd_ps(_mm512_set1_ps(a[7]), x, c7);
+        c8 = _mm512_fmadd_ps(_mm512_set1_ps(a[8]), x, c8);
+        c9 = _mm512_fmadd_ps(_mm512_set1_ps(a[9]), x, c9);
+        c10 = _mm512_fmadd_ps(_mm512_set1_ps(a[10]), x, c10);
+        c11 = _mm512_fmadd_ps(_mm512_set1_ps(a[11]), x, c11);
+        c12 = _mm512_fmadd_ps(_mm512_set1_ps(a[12]), x, c12);
+        c13 = _mm512_fmadd_ps(_mm512_set1_ps(a[13]), x, c13);
+        c14 = _mm512_fmadd_ps(_mm512_set1_ps(a[14]), x, c14);
+        c15 = _mm512_fmadd_ps(_mm512_set1_ps(a[15]), x, c15);
+    }
+    const __m512 out[16] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15};
+    for (int r = 0; r < rows; r++) _mm512_mask_storeu_ps(c + (ptrdiff_t)r * ldc, columns, out[r]);
+}
+
+// Half a panel (8 rows) × 32 columns: two vectors of B per p serve 16 multiply-adds (the 16×16
+// tile loads 17 values for 16), where B is wide enough.
+TARGET512 static void tile8x32_avx512(const float *a, int k, const float *b, ptrdiff_t ldb, int rows, float *c,
+                                      ptrdiff_t ldc) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
+    for (int p = 0; p < k; p++, a += 16) {
+        const __m512 x = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb);
+        const __m512 y = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb + 16);
+        __m512 s = _mm512_set1_ps(a[0]);
+        c0 = _mm512_fmadd_ps(s, x, c0); d0 = _mm512_fmadd_ps(s, y, d0);
+        s = _mm512_set1_ps(a[1]);
+        c1 = _mm512_fmadd_ps(s, x, c1); d1 = _mm512_fmadd_ps(s, y, d1);
+        s = _mm512_set1_ps(a[2]);
+        c2 = _mm512_fmadd_ps(s, x, c2); d2 = _mm512_fmadd_ps(s, y, d2);
+        s = _mm512_set1_ps(a[3]);
+        c3 = _mm512_fmadd_ps(s, x, c3); d3 = _mm512_fmadd_ps(s, y, d3);
+        s = _mm512_set1_ps(a[4]);
+        c4 = _mm512_fmadd_ps(s, x, c4); d4 = _mm512_fmadd_ps(s, y, d4);
+        s = _mm512_set1_ps(a[5]);
+        c5 = _mm512_fmadd_ps(s, x, c5); d5 = _mm512_fmadd_ps(s, y, d5);
+        s = _mm512_set1_ps(a[6]);
+        c6 = _mm512_fmadd_ps(s, x, c6); d6 = _mm512_fmadd_ps(s, y, d6);
+        s = _mm512_set1_ps(a[7]);
+        c7 = _mm512_fmadd_ps(s, x, c7); d7 = _mm512_fmadd_ps(s, y, d7);
+    }
+    const __m512 left[8] = {c0, c1, c2, c3, c4, c5, c6, c7}, right[8] = {d0, d1, d2, d3, d4, d5, d6, d7};
+    for (int r = 0; r < rows; r++) {
+        _mm512_storeu_ps(c + (ptrdiff_t)r * ldc, left[r]);
+        _mm512_storeu_ps(c + (ptrdiff_t)r * ldc + 16, right[r]);
+    }
+}
+
+TARGET512 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
+                                      float *c, ptrdiff_t ldc) {
+    // For each 32-column strip of B (k × 32, reused by every panel), each half panel of A.
+    int j = 0;
+    for (; j + 32 <= n; j += 32) {
+        for (int i = 0; i < m; i += 8) {
+            tile8x32_avx512(packed + (size_t)(i / 16) * k * 16 + (i % 16), k, b + j, ldb, m - i < 8 ? m - i : 8,
+                            c + (ptrdiff_t)i * ldc + j, ldc);
+        }
+    }
+    // The rest in 16-column strips, each panel of A.
+    for (; j < n; j += 16) {
+        const int width = n - j < 16 ? n - j : 16;
+        const __mmask16 columns = (__mmask16)(width == 16 ? 0xFFFF : (1u << width) - 1);
+        for (int i = 0; i < m; i += 16) {
+            tile_avx512(packed + (size_t)(i / 16) * k * 16, k, b + j, ldb, columns, m - i < 16 ? m - i : 16,
+                        c + (ptrdiff_t)i * ldc + j, ldc);
+        }
+    }
+}
+
+// ---- AVX2 + FMA: an 8×8 tile (half a panel, 8 columns), the same chains.
+#define TARGET256 __attribute__((target("avx2,fma")))
+
+TARGET256 static void tile_avx2(const float *a, int k, const float *b, ptrdiff_t ldb, int width, int rows,
+                                float *c, ptrdiff_t ldc) {
+    // a: 8 rows of a panel (stride 16 per p)
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(width), lanes);
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    for (int p = 0; p < k; p++, a += 16) {
+        const __m256 x = _mm256_maskload_ps(b + (ptrdiff_t)p * ldb, mask);
+        c0 = _mm256_fmadd_ps(_mm256_set1_ps(a[0]), x, c0);
+        c1 = _mm256_fmadd_ps(_mm256_set1_ps(a[1]), x, c1);
+        c2 = _mm256_fmadd_ps(_mm256_set1_ps(a[2]), x, c2);
+        c3 = _mm256_fmadd_ps(_mm256_set1_ps(a[3]), x, c3);
+        c4 = _mm256_fmadd_ps(_mm256_set1_ps(a[4]), x, c4);
+        c5 = _mm256_fmadd_ps(_mm256_set1_ps(a[5]), x, c5);
+        c6 = _mm256_fmadd_ps(_mm256_set1_ps(a[6]), x, c6);
+        c7 = _mm256_fmadd_ps(_mm256_set1_ps(a[7]), x, c7);
+    }
+    const __m256 out[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
+    for (int r = 0; r < rows; r++) _mm256_maskstore_ps(c + (ptrdiff_t)r * ldc, mask, out[r]);
+}
+
+TARGET256 void t2i_gemm_packed_avx2(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
+                                    float *c, ptrdiff_t ldc) {
+    for (int j = 0; j < n; j += 8) {
+        const int width = n - j < 8 ? n - j : 8;
+        for (int i = 0; i < m; i += 8) {
+            tile_avx2(packed + (size_t)(i / 16) * k * 16 + (i % 16), k, b + j, ldb, width, m - i < 8 ? m - i : 8,
+                      c + (ptrdiff_t)i * ldc + j, ldc);
+        }
+    }
+}
