@@ -166,3 +166,198 @@ TARGET256 void t2i_gemm_packed_avx2(const float *packed, int m, int k, const flo
         }
     }
 }
+
+// ---- The same product with B = the columns of a stride-1 "same" convolution, read from the image.
+//
+// Column q = oh·W + ow of im2col's matrix holds, in row p = (c·KH + i)·KW + j, the input
+// x[c][oh + i − padH][ow + j − padW], or 0 outside the image: x_c[q + s] with s = (i − padH)·W +
+// (j − padW) wherever that position is inside the image. So a vector of 16 consecutive columns
+// is one masked load at a shift of the plane, the mask depending only on the columns and the tap:
+// no columns are written, and the chain of each output is the one `t2i_gemm_packed_*` would run on
+// im2col's matrix (a masked lane is a 0 there too), bit for bit.
+
+// Lanes q = first + l (l < 16, q < end) whose tap (i, j) falls inside the image.
+static unsigned tap_lanes(int first, int end, int i, int j, int h, int w, int padH, int padW, int lanes) {
+    unsigned mask = 0;
+    for (int l = 0; l < lanes; l++) {
+        const int q = first + l;
+        if (q >= end) break;
+        const int ih = q / w + i - padH, iw = q % w + j - padW;
+        if (ih >= 0 && ih < h && iw >= 0 && iw < w) mask |= 1u << l;
+    }
+    return mask;
+}
+
+void t2i_conv_same_scalar(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
+                          const float *x, int h, int w, int first, int count, float *y, ptrdiff_t ldy) {
+    const int k = cin * kh * kw;
+    for (int o = 0; o < cout; o++) {
+        const float *a = packed + (size_t)(o / 16) * k * 16 + (o % 16);
+        for (int q = first; q < first + count; q++) {
+            const int oh = q / w, ow = q % w;
+            float total = 0;
+            int p = 0;
+            for (int c = 0; c < cin; c++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++, p++) {
+                        const int ih = oh + i - padH, iw = ow + j - padW;
+                        const float v = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[((size_t)c * h + ih) * w + iw] : 0;
+                        total = fmaf(a[p * 16], v, total);
+                    }
+                }
+            }
+            y[(ptrdiff_t)o * ldy + (q - first)] = total;
+        }
+    }
+}
+
+/// Most taps (KH·KW) the vector paths take; larger kernels go through im2col.
+#define T2I_MAX_TAPS 49
+
+int t2i_conv_same_max_taps(void) { return T2I_MAX_TAPS; }
+
+// 16 rows × 16 columns from the image.
+TARGET512 static void conv_tile_avx512(const float *a, int cin, int taps, const ptrdiff_t *shift, const __mmask16 *mask,
+                                       const float *x, size_t hw, int rows, __mmask16 columns, float *y, ptrdiff_t ldy) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    __m512 c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
+    for (int c = 0; c < cin; c++) {
+        const float *plane = x + c * hw;
+        for (int t = 0; t < taps; t++, a += 16) {
+            const __m512 v = _mm512_maskz_loadu_ps(mask[t], plane + shift[t]);
+            c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), v, c0);
+            c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), v, c1);
+            c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), v, c2);
+            c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), v, c3);
+            c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), v, c4);
+            c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), v, c5);
+            c6 = _mm512_fmadd_ps(_mm512_set1_ps(a[6]), v, c6);
+            c7 = _mm512_fmadd_ps(_mm512_set1_ps(a[7]), v, c7);
+            c8 = _mm512_fmadd_ps(_mm512_set1_ps(a[8]), v, c8);
+            c9 = _mm512_fmadd_ps(_mm512_set1_ps(a[9]), v, c9);
+            c10 = _mm512_fmadd_ps(_mm512_set1_ps(a[10]), v, c10);
+            c11 = _mm512_fmadd_ps(_mm512_set1_ps(a[11]), v, c11);
+            c12 = _mm512_fmadd_ps(_mm512_set1_ps(a[12]), v, c12);
+            c13 = _mm512_fmadd_ps(_mm512_set1_ps(a[13]), v, c13);
+            c14 = _mm512_fmadd_ps(_mm512_set1_ps(a[14]), v, c14);
+            c15 = _mm512_fmadd_ps(_mm512_set1_ps(a[15]), v, c15);
+        }
+    }
+    const __m512 out[16] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15};
+    for (int r = 0; r < rows; r++) _mm512_mask_storeu_ps(y + (ptrdiff_t)r * ldy, columns, out[r]);
+}
+
+// 8 rows × 32 columns from the image (two masked loads per tap serve 16 multiply-adds).
+TARGET512 static void conv_tile8x32_avx512(const float *a, int cin, int taps, const ptrdiff_t *shift,
+                                           const __mmask16 *left, const __mmask16 *right, const float *x, size_t hw,
+                                           int rows, float *y, ptrdiff_t ldy) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
+    for (int c = 0; c < cin; c++) {
+        const float *plane = x + c * hw;
+        for (int t = 0; t < taps; t++, a += 16) {
+            const __m512 u = _mm512_maskz_loadu_ps(left[t], plane + shift[t]);
+            const __m512 v = _mm512_maskz_loadu_ps(right[t], plane + shift[t] + 16);
+            __m512 s = _mm512_set1_ps(a[0]);
+            c0 = _mm512_fmadd_ps(s, u, c0); d0 = _mm512_fmadd_ps(s, v, d0);
+            s = _mm512_set1_ps(a[1]);
+            c1 = _mm512_fmadd_ps(s, u, c1); d1 = _mm512_fmadd_ps(s, v, d1);
+            s = _mm512_set1_ps(a[2]);
+            c2 = _mm512_fmadd_ps(s, u, c2); d2 = _mm512_fmadd_ps(s, v, d2);
+            s = _mm512_set1_ps(a[3]);
+            c3 = _mm512_fmadd_ps(s, u, c3); d3 = _mm512_fmadd_ps(s, v, d3);
+            s = _mm512_set1_ps(a[4]);
+            c4 = _mm512_fmadd_ps(s, u, c4); d4 = _mm512_fmadd_ps(s, v, d4);
+            s = _mm512_set1_ps(a[5]);
+            c5 = _mm512_fmadd_ps(s, u, c5); d5 = _mm512_fmadd_ps(s, v, d5);
+            s = _mm512_set1_ps(a[6]);
+            c6 = _mm512_fmadd_ps(s, u, c6); d6 = _mm512_fmadd_ps(s, v, d6);
+            s = _mm512_set1_ps(a[7]);
+            c7 = _mm512_fmadd_ps(s, u, c7); d7 = _mm512_fmadd_ps(s, v, d7);
+        }
+    }
+    const __m512 l[8] = {c0, c1, c2, c3, c4, c5, c6, c7}, r8[8] = {d0, d1, d2, d3, d4, d5, d6, d7};
+    for (int r = 0; r < rows; r++) {
+        _mm512_storeu_ps(y + (ptrdiff_t)r * ldy, l[r]);
+        _mm512_storeu_ps(y + (ptrdiff_t)r * ldy + 16, r8[r]);
+    }
+}
+
+TARGET512 void t2i_conv_same_avx512(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
+                                    const float *x, int h, int w, int first, int count, float *y, ptrdiff_t ldy) {
+    const int taps = kh * kw, k = cin * taps, end = first + count;
+    const size_t hw = (size_t)h * w;
+    ptrdiff_t shift[T2I_MAX_TAPS];
+    __mmask16 left[T2I_MAX_TAPS], right[T2I_MAX_TAPS];
+    int q = first;
+    for (; q + 32 <= end; q += 32) {
+        for (int t = 0; t < taps; t++) {
+            shift[t] = q + (ptrdiff_t)(t / kw - padH) * w + (t % kw - padW);
+            left[t] = (__mmask16)tap_lanes(q, end, t / kw, t % kw, h, w, padH, padW, 16);
+            right[t] = (__mmask16)tap_lanes(q + 16, end, t / kw, t % kw, h, w, padH, padW, 16);
+        }
+        for (int i = 0; i < cout; i += 8) {
+            conv_tile8x32_avx512(packed + (size_t)(i / 16) * k * 16 + (i % 16), cin, taps, shift, left, right, x, hw,
+                                 cout - i < 8 ? cout - i : 8, y + (ptrdiff_t)i * ldy + (q - first), ldy);
+        }
+    }
+    for (; q < end; q += 16) {
+        const int width = end - q < 16 ? end - q : 16;
+        const __mmask16 columns = (__mmask16)(width == 16 ? 0xFFFF : (1u << width) - 1);
+        for (int t = 0; t < taps; t++) {
+            shift[t] = q + (ptrdiff_t)(t / kw - padH) * w + (t % kw - padW);
+            left[t] = (__mmask16)tap_lanes(q, end, t / kw, t % kw, h, w, padH, padW, 16);
+        }
+        for (int i = 0; i < cout; i += 16) {
+            conv_tile_avx512(packed + (size_t)(i / 16) * k * 16, cin, taps, shift, left, x, hw, cout - i < 16 ? cout - i : 16,
+                             columns, y + (ptrdiff_t)i * ldy + (q - first), ldy);
+        }
+    }
+}
+
+// AVX2: 8 rows × 8 columns.
+TARGET256 static void conv_tile_avx2(const float *a, int cin, int taps, const ptrdiff_t *shift, const __m256i *mask,
+                                     const float *x, size_t hw, int rows, __m256i columns, float *y, ptrdiff_t ldy) {
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    for (int c = 0; c < cin; c++) {
+        const float *plane = x + c * hw;
+        for (int t = 0; t < taps; t++, a += 16) {
+            const __m256 v = _mm256_maskload_ps(plane + shift[t], mask[t]);
+            c0 = _mm256_fmadd_ps(_mm256_set1_ps(a[0]), v, c0);
+            c1 = _mm256_fmadd_ps(_mm256_set1_ps(a[1]), v, c1);
+            c2 = _mm256_fmadd_ps(_mm256_set1_ps(a[2]), v, c2);
+            c3 = _mm256_fmadd_ps(_mm256_set1_ps(a[3]), v, c3);
+            c4 = _mm256_fmadd_ps(_mm256_set1_ps(a[4]), v, c4);
+            c5 = _mm256_fmadd_ps(_mm256_set1_ps(a[5]), v, c5);
+            c6 = _mm256_fmadd_ps(_mm256_set1_ps(a[6]), v, c6);
+            c7 = _mm256_fmadd_ps(_mm256_set1_ps(a[7]), v, c7);
+        }
+    }
+    const __m256 out[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
+    for (int r = 0; r < rows; r++) _mm256_maskstore_ps(y + (ptrdiff_t)r * ldy, columns, out[r]);
+}
+
+TARGET256 static __m256i lane_mask_avx2(unsigned bits) {
+    const __m256i lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), lanes), lanes);
+}
+
+TARGET256 void t2i_conv_same_avx2(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
+                                  const float *x, int h, int w, int first, int count, float *y, ptrdiff_t ldy) {
+    const int taps = kh * kw, k = cin * taps, end = first + count;
+    const size_t hw = (size_t)h * w;
+    ptrdiff_t shift[T2I_MAX_TAPS];
+    __m256i mask[T2I_MAX_TAPS];
+    for (int q = first; q < end; q += 8) {
+        const int width = end - q < 8 ? end - q : 8;
+        for (int t = 0; t < taps; t++) {
+            shift[t] = q + (ptrdiff_t)(t / kw - padH) * w + (t % kw - padW);
+            mask[t] = lane_mask_avx2(tap_lanes(q, end, t / kw, t % kw, h, w, padH, padW, 8));
+        }
+        const __m256i columns = lane_mask_avx2((1u << width) - 1);
+        for (int i = 0; i < cout; i += 8) {
+            conv_tile_avx2(packed + (size_t)(i / 16) * k * 16 + (i % 16), cin, taps, shift, mask, x, hw,
+                           cout - i < 8 ? cout - i : 8, columns, y + (ptrdiff_t)i * ldy + (q - first), ldy);
+        }
+    }
+}

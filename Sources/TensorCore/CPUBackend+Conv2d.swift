@@ -1,20 +1,23 @@
 extension CPUBackend {
     /// Convolution as im2col + GEMM (Caffe / PyTorch `slow_conv2d`), parallel over (image, output-row tile).
     ///
-    /// W is packed once (`t2i_gemm_pack_a`, panels of 16 output channels); each block builds the
+    /// W is packed once (`VectorISA.pack`, panels of 16 output channels); each block builds the
     /// columns of a tile of output rows, sized to stay in L2 (~512 KiB), in pooled scratch and
     /// multiplies `W (Cout, Cin·KH·KW) · cols (Cin·KH·KW, tile)` into that tile of y with the packed
     /// GEMM (`VectorISA.gemmPacked`). A 1×1, stride-1, unpadded convolution multiplies the input
-    /// directly (no columns). The packed GEMM computes each output as one chain of fused
-    /// multiply-adds over Cin·KH·KW, so an image's output does not depend on the tile or the batch.
-    /// (Through OpenBLAS, with one GEMM per image of 4×4 or 8×8 positions, re-packing W for every
-    /// image took a third of the GEMM time of generation.)
+    /// directly (no columns), and a stride-1 convolution whose output keeps the input's size reads
+    /// its columns from the image as it goes (`VectorISA.convSame`, the same bits). The packed GEMM
+    /// computes each output as one chain of fused multiply-adds over Cin·KH·KW, so an image's
+    /// output does not depend on the tile or the batch. (Through OpenBLAS, with one GEMM per image
+    /// of 4×4 or 8×8 positions, re-packing W for every image took a third of the GEMM time of
+    /// generation.)
     public func conv2dForward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         precondition(g.isValid, "conv2d: invalid geometry \(g)")
         let tiling = Conv2dTiling(g)
         let (ohw, hw, kdim) = (g.outHeight * g.outWidth, g.height * g.width, tiling.kdim)
         let isa = VectorISA.active
+        let same = VectorISA.convSameTakes(g)
         // w: (Cout, Cin·KH·KW) packed into panels of 16 rows
         ScratchPool.withBuffer(count: VectorISA.packedCount(m: g.outChannels, k: kdim)) { packed in
             VectorISA.pack(weight, lda: kdim, m: g.outChannels, k: kdim, into: packed)
@@ -28,6 +31,8 @@ extension CPUBackend {
                 let y = output + image * g.outChannels * ohw + start
                 if g.isPointwise {
                     isa.gemmPacked(packed, m: g.outChannels, k: kdim, b: x + start, ldb: hw, n: columns, c: y, ldc: ohw)
+                } else if same {
+                    isa.convSame(g, packed: packed, image: x, positions: start..<(start + columns), y: y, ldy: ohw)
                 } else {
                     ScratchPool.withBuffer(count: kdim * columns) { cols in
                         Self.im2col(g, image: x, rows: rows, cols: cols)

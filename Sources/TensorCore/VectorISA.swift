@@ -121,3 +121,30 @@ extension VectorISA {
         t2i_gemm_pack_a(a, lda, transposed ? 1 : 0, Int32(m), Int32(k), packed)
     }
 }
+
+extension VectorISA {
+    /// Whether `convSame` takes convolution `g`: stride 1, output the input's size, at most
+    /// `t2i_conv_same_max_taps()` taps.
+    public static func convSameTakes(_ g: Conv2dGeometry) -> Bool {
+        g.strideH == 1 && g.strideW == 1 && g.outHeight == g.height && g.outWidth == g.width
+            && g.kernelHeight * g.kernelWidth <= Int(t2i_conv_same_max_taps())
+    }
+
+    /// Output positions `positions` of one image of `g` (which `convSameTakes`), every output
+    /// channel o to `y[o·ldy + q − positions.lowerBound]`, with W packed by `pack`: the bits of
+    /// im2col followed by `gemmPacked`, without writing the columns (CVectorMath's `t2i_conv_same_*`).
+    public func convSame(_ g: Conv2dGeometry, packed: UnsafePointer<Float>, image x: UnsafePointer<Float>, positions: Range<Int>,
+                  y: UnsafeMutablePointer<Float>, ldy: Int) {
+        let args = (Int32(g.outChannels), Int32(g.inChannels), Int32(g.kernelHeight), Int32(g.kernelWidth),
+                    Int32(g.padH), Int32(g.padW))
+        let (h, w, first, count) = (Int32(g.height), Int32(g.width), Int32(positions.lowerBound), Int32(positions.count))
+        switch self {
+        case .avx512:
+            t2i_conv_same_avx512(packed, args.0, args.1, args.2, args.3, args.4, args.5, x, h, w, first, count, y, ldy)
+        case .avx2 where Self.hasVectorGEMM[.avx2] == true:
+            t2i_conv_same_avx2(packed, args.0, args.1, args.2, args.3, args.4, args.5, x, h, w, first, count, y, ldy)
+        default:
+            t2i_conv_same_scalar(packed, args.0, args.1, args.2, args.3, args.4, args.5, x, h, w, first, count, y, ldy)
+        }
+    }
+}

@@ -212,3 +212,62 @@ import TensorCore
         }
     }
 }
+
+/// The convolution forward without im2col (`VectorISA.convSame`): in every set, the bits of
+/// im2col's columns multiplied by `gemmPacked`, borders, partial tiles and position ranges included.
+@Suite struct ConvSameTests {
+    static let geometries: [Conv2dGeometry] = [
+        Conv2dGeometry(batch: 1, inChannels: 5, height: 4, width: 4, outChannels: 20, kernelSize: 3, padding: 1),
+        Conv2dGeometry(batch: 1, inChannels: 3, height: 8, width: 8, outChannels: 9, kernelSize: 3, padding: 1),
+        Conv2dGeometry(batch: 1, inChannels: 2, height: 5, width: 7, outChannels: 17, kernelSize: 3, padding: 1),
+        Conv2dGeometry(batch: 1, inChannels: 2, height: 6, width: 6, outChannels: 3, kernelSize: 5, padding: 2),
+        Conv2dGeometry(batch: 1, inChannels: 2, height: 3, width: 1, outChannels: 4, kernelSize: 3, padding: 1),
+        Conv2dGeometry(batch: 1, inChannels: 3, height: 6, width: 5, outChannels: 2, kernelHeight: 1, kernelWidth: 3,
+                       padH: 0, padW: 1),
+        Conv2dGeometry(batch: 1, inChannels: 4, height: 12, width: 11, outChannels: 33, kernelSize: 3, padding: 1),
+    ]
+
+    @Test("every set gives im2col + gemmPacked's bits", arguments: geometries)
+    func matchesIm2colAndGEMM(_ g: Conv2dGeometry) {
+        #expect(VectorISA.convSameTakes(g))
+        let (h, w, hw, kdim) = (g.height, g.width, g.height * g.width, g.inChannels * g.kernelHeight * g.kernelWidth)
+        let x = PackedGEMMTests.random(g.inChannels * hw, seed: 5)
+        let weight = PackedGEMMTests.random(g.outChannels * kdim, seed: 6)
+        var packed = [Float](repeating: .nan, count: VectorISA.packedCount(m: g.outChannels, k: kdim))
+        packed.withUnsafeMutableBufferPointer { VectorISA.pack(weight, lda: kdim, m: g.outChannels, k: kdim, into: $0.baseAddress!) }
+        for positions in [0..<hw, 1..<(hw - 1), (hw / 3)..<hw] where !positions.isEmpty {
+            // im2col's columns for these positions: row (c, i, j), column q − first.
+            var cols = [Float](repeating: 0, count: kdim * positions.count)
+            for c in 0..<g.inChannels {
+                for i in 0..<g.kernelHeight {
+                    for j in 0..<g.kernelWidth {
+                        let row = (c * g.kernelHeight + i) * g.kernelWidth + j
+                        for q in positions {
+                            let (ih, iw) = (q / w + i - g.padH, q % w + j - g.padW)
+                            if ih >= 0 && ih < h && iw >= 0 && iw < w {
+                                cols[row * positions.count + q - positions.lowerBound] = x[c * hw + ih * w + iw]
+                            }
+                        }
+                    }
+                }
+            }
+            var expected = [Float](repeating: .nan, count: g.outChannels * positions.count)
+            packed.withUnsafeBufferPointer { p in
+                expected.withUnsafeMutableBufferPointer { e in
+                    VectorISA.baseline.gemmPacked(p.baseAddress!, m: g.outChannels, k: kdim, b: cols, ldb: positions.count,
+                                                  n: positions.count, c: e.baseAddress!, ldc: positions.count)
+                }
+            }
+            for isa in VectorISA.available {
+                var y = [Float](repeating: .nan, count: g.outChannels * positions.count)
+                packed.withUnsafeBufferPointer { p in
+                    y.withUnsafeMutableBufferPointer { out in
+                        isa.convSame(g, packed: p.baseAddress!, image: x, positions: positions, y: out.baseAddress!,
+                                     ldy: positions.count)
+                    }
+                }
+                #expect(y.map(\.bitPattern) == expected.map(\.bitPattern), "\(isa) \(g) positions \(positions)")
+            }
+        }
+    }
+}

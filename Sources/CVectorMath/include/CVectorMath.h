@@ -76,4 +76,20 @@ void t2i_gemm_packed_avx2(const float *packed, int m, int k, const float *b, ptr
 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
                             float *c, ptrdiff_t ldc);
 
+/// A stride-1 convolution whose output has the input's size ("same": OH = H, OW = W) through the
+/// packed GEMM without im2col: W (cout × cin·kh·kw) packed by `t2i_gemm_pack_a`, x one image
+/// (cin, h, w); writes output positions q in [first, first + count) of every channel o to
+/// y[o·ldy + q − first]. Each output is the chain `t2i_gemm_packed_*` runs on im2col's matrix, bit
+/// for bit, in every path. kh·kw at most `t2i_conv_same_max_taps()`.
+void t2i_conv_same_scalar(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
+                          const float *x, int h, int w, int first, int count, float *y, ptrdiff_t ldy);
+/// The same in AVX2 + FMA3 (where `t2i_vector_has_avx2()` and `t2i_vector_has_fma()` are 1).
+void t2i_conv_same_avx2(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
+                        const float *x, int h, int w, int first, int count, float *y, ptrdiff_t ldy);
+/// The same in AVX-512 (where `t2i_vector_has_avx512()` is 1).
+void t2i_conv_same_avx512(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
+                          const float *x, int h, int w, int first, int count, float *y, ptrdiff_t ldy);
+/// The most taps (kh·kw) `t2i_conv_same_*` take.
+int t2i_conv_same_max_taps(void);
+
 #endif
