@@ -21,6 +21,31 @@ extension CPUBackend {
         // w: (Cout, Cin·KH·KW) packed into panels of 16 rows
         ScratchPool.withBuffer(count: VectorISA.packedCount(m: g.outChannels, k: kdim)) { packed in
             VectorISA.pack(weight, lda: kdim, m: g.outChannels, k: kdim, into: packed)
+            // y tile: (Cout, columns) with row stride OH·OW
+            func addBias(_ y: UnsafeMutablePointer<Float>, columns: Int) {
+                guard let bias else { return }
+                for o in 0..<g.outChannels {
+                    let row = y + o * ohw
+                    let value = bias[o]
+                    for j in 0..<columns { row[j] += value }
+                }
+            }
+            if same && isa.pairsSmallImages && ohw <= 16 {
+                // Images of ≤ 16 positions two at a time (`convSamePair`, the same bits as one by one).
+                Parallel.forEach(blocks: (g.batch + 1) / 2) { pair in
+                    let (first, second) = (2 * pair, min(2 * pair + 1, g.batch - 1))
+                    let x0 = input + first * g.inChannels * hw, y0 = output + first * g.outChannels * ohw
+                    if second == first {
+                        isa.convSame(g, packed: packed, image: x0, positions: 0..<ohw, y: y0, ldy: ohw)
+                    } else {
+                        isa.convSamePair(g, packed: packed, images: x0, input + second * g.inChannels * hw,
+                                         y: y0, output + second * g.outChannels * ohw, ldy: ohw)
+                        addBias(output + second * g.outChannels * ohw, columns: ohw)
+                    }
+                    addBias(y0, columns: ohw)
+                }
+                return
+            }
             // x: (B, Cin, H, W)  cols: (Cin·KH·KW, tileRows·OW)  y: (B, Cout, OH·OW)
             Parallel.forEach(blocks: g.batch * tiling.tiles) { block in
                 let (image, tile) = block.quotientAndRemainder(dividingBy: tiling.tiles)
@@ -39,14 +64,7 @@ extension CPUBackend {
                         isa.gemmPacked(packed, m: g.outChannels, k: kdim, b: cols, ldb: columns, n: columns, c: y, ldc: ohw)
                     }
                 }
-                if let bias {
-                    // y tile: (Cout, columns) with row stride OH·OW
-                    for o in 0..<g.outChannels {
-                        let row = y + o * ohw
-                        let value = bias[o]
-                        for j in 0..<columns { row[j] += value }
-                    }
-                }
+                addBias(y, columns: columns)
             }
         }
     }

@@ -148,3 +148,24 @@ extension VectorISA {
         }
     }
 }
+
+extension VectorISA {
+    /// Whether `convSamePair` runs two small images in one pass (AVX-512 only).
+    public var pairsSmallImages: Bool { self == .avx512 }
+
+    /// `convSame` on all positions of two images x0, x1 of ≤ 16 positions each, into y0 and y1, in
+    /// one pass where `pairsSmallImages` (else one image after the other): the same bits either way.
+    public func convSamePair(_ g: Conv2dGeometry, packed: UnsafePointer<Float>, images x0: UnsafePointer<Float>,
+                             _ x1: UnsafePointer<Float>, y y0: UnsafeMutablePointer<Float>, _ y1: UnsafeMutablePointer<Float>,
+                             ldy: Int) {
+        let hw = g.height * g.width
+        guard pairsSmallImages && hw <= 16 else {
+            convSame(g, packed: packed, image: x0, positions: 0..<hw, y: y0, ldy: ldy)
+            convSame(g, packed: packed, image: x1, positions: 0..<hw, y: y1, ldy: ldy)
+            return
+        }
+        t2i_conv_same_pair_avx512(packed, Int32(g.outChannels), Int32(g.inChannels), Int32(g.kernelHeight),
+                                  Int32(g.kernelWidth), Int32(g.padH), Int32(g.padW), x0, x1, Int32(g.height),
+                                  Int32(g.width), y0, y1, ldy)
+    }
+}

@@ -270,4 +270,25 @@ import TensorCore
             }
         }
     }
+
+    @Test("two small images in one pass give the bits of one at a time", arguments: [(4, 4, 3, 20), (2, 3, 3, 9), (4, 4, 1, 8), (1, 1, 3, 17)])
+    func pairsMatchSingles(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) {
+        let g = Conv2dGeometry(batch: 1, inChannels: 6, height: shape.height, width: shape.width, outChannels: shape.outChannels,
+                               kernelSize: shape.kernel, padding: shape.kernel / 2)
+        let hw = g.height * g.width, kdim = g.inChannels * g.kernelHeight * g.kernelWidth
+        let x0 = PackedGEMMTests.random(g.inChannels * hw, seed: 8), x1 = PackedGEMMTests.random(g.inChannels * hw, seed: 9)
+        let weight = PackedGEMMTests.random(g.outChannels * kdim, seed: 10)
+        var packed = [Float](repeating: .nan, count: VectorISA.packedCount(m: g.outChannels, k: kdim))
+        packed.withUnsafeMutableBufferPointer { VectorISA.pack(weight, lda: kdim, m: g.outChannels, k: kdim, into: $0.baseAddress!) }
+        for isa in VectorISA.available {
+            var single0 = [Float](repeating: .nan, count: g.outChannels * hw), single1 = single0, pair0 = single0, pair1 = single0
+            packed.withUnsafeBufferPointer { p in
+                isa.convSame(g, packed: p.baseAddress!, image: x0, positions: 0..<hw, y: &single0, ldy: hw)
+                isa.convSame(g, packed: p.baseAddress!, image: x1, positions: 0..<hw, y: &single1, ldy: hw)
+                isa.convSamePair(g, packed: p.baseAddress!, images: x0, x1, y: &pair0, &pair1, ldy: hw)
+            }
+            #expect(pair0.map(\.bitPattern) == single0.map(\.bitPattern), "\(isa) first image")
+            #expect(pair1.map(\.bitPattern) == single1.map(\.bitPattern), "\(isa) second image")
+        }
+    }
 }

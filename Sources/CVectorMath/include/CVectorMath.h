@@ -89,6 +89,11 @@ void t2i_conv_same_avx2(const float *packed, int cout, int cin, int kh, int kw, 
 /// The same in AVX-512 (where `t2i_vector_has_avx512()` is 1).
 void t2i_conv_same_avx512(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
                           const float *x, int h, int w, int first, int count, float *y, ptrdiff_t ldy);
+/// `t2i_conv_same_avx512` on two images x0, x1 of h·w ≤ 16 positions (all of them) at once, into
+/// y0 and y1: the same bits as one image at a time.
+void t2i_conv_same_pair_avx512(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
+                               const float *x0, const float *x1, int h, int w, float *y0, float *y1,
+                               ptrdiff_t ldy);
 /// The most taps (kh·kw) `t2i_conv_same_*` take.
 int t2i_conv_same_max_taps(void);
 
