@@ -50,6 +50,29 @@ void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, p
 
 // ---- AVX-512: a 16×16 tile, one vector of 16 columns per row of A's panel.
 #define TARGET512 __attribute__((target("avx512f")))
+// c_r += a[r]·x for the 16 rows of a panel (accumulators c0 … c15).
+#define FMA16(x) do { \
+        c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), x, c0); c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), x, c1); \
+        c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), x, c2); c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), x, c3); \
+        c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), x, c4); c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), x, c5); \
+        c6 = _mm512_fmadd_ps(_mm512_set1_ps(a[6]), x, c6); c7 = _mm512_fmadd_ps(_mm512_set1_ps(a[7]), x, c7); \
+        c8 = _mm512_fmadd_ps(_mm512_set1_ps(a[8]), x, c8); c9 = _mm512_fmadd_ps(_mm512_set1_ps(a[9]), x, c9); \
+        c10 = _mm512_fmadd_ps(_mm512_set1_ps(a[10]), x, c10); c11 = _mm512_fmadd_ps(_mm512_set1_ps(a[11]), x, c11); \
+        c12 = _mm512_fmadd_ps(_mm512_set1_ps(a[12]), x, c12); c13 = _mm512_fmadd_ps(_mm512_set1_ps(a[13]), x, c13); \
+        c14 = _mm512_fmadd_ps(_mm512_set1_ps(a[14]), x, c14); c15 = _mm512_fmadd_ps(_mm512_set1_ps(a[15]), x, c15); \
+    } while (0)
+// c_r += a[r]·x and d_r += a[r]·y for 8 rows (accumulators c0 … c7, d0 … d7).
+#define FMA8X2(x, y) do { \
+        __m512 s_; \
+        s_ = _mm512_set1_ps(a[0]); c0 = _mm512_fmadd_ps(s_, x, c0); d0 = _mm512_fmadd_ps(s_, y, d0); \
+        s_ = _mm512_set1_ps(a[1]); c1 = _mm512_fmadd_ps(s_, x, c1); d1 = _mm512_fmadd_ps(s_, y, d1); \
+        s_ = _mm512_set1_ps(a[2]); c2 = _mm512_fmadd_ps(s_, x, c2); d2 = _mm512_fmadd_ps(s_, y, d2); \
+        s_ = _mm512_set1_ps(a[3]); c3 = _mm512_fmadd_ps(s_, x, c3); d3 = _mm512_fmadd_ps(s_, y, d3); \
+        s_ = _mm512_set1_ps(a[4]); c4 = _mm512_fmadd_ps(s_, x, c4); d4 = _mm512_fmadd_ps(s_, y, d4); \
+        s_ = _mm512_set1_ps(a[5]); c5 = _mm512_fmadd_ps(s_, x, c5); d5 = _mm512_fmadd_ps(s_, y, d5); \
+        s_ = _mm512_set1_ps(a[6]); c6 = _mm512_fmadd_ps(s_, x, c6); d6 = _mm512_fmadd_ps(s_, y, d6); \
+        s_ = _mm512_set1_ps(a[7]); c7 = _mm512_fmadd_ps(s_, x, c7); d7 = _mm512_fmadd_ps(s_, y, d7); \
+    } while (0)
 
 TARGET512 static void tile_avx512(const float *a, int k, const float *b, ptrdiff_t ldb, __mmask16 columns,
                                   int rows, float *c, ptrdiff_t ldc) {
@@ -57,22 +80,7 @@ TARGET512 static void tile_avx512(const float *a, int k, const float *b, ptrdiff
     __m512 c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
     for (int p = 0; p < k; p++, a += 16) {
         const __m512 x = _mm512_maskz_loadu_ps(columns, b + (ptrdiff_t)p * ldb);
-        c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), x, c0);
-        c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), x, c1);
-        c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), x, c2);
-        c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), x, c3);
-        c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), x, c4);
-        c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), x, c5);
-        c6 = _mm512_fmadd_ps(_mm512_set1_ps(a[6]), x, c6);
-        c7 = _mm512_fmadd_ps(_mm512_set1_ps(a[7]), x, c7);
-        c8 = _mm512_fmadd_ps(_mm512_set1_ps(a[8]), x, c8);
-        c9 = _mm512_fmadd_ps(_mm512_set1_ps(a[9]), x, c9);
-        c10 = _mm512_fmadd_ps(_mm512_set1_ps(a[10]), x, c10);
-        c11 = _mm512_fmadd_ps(_mm512_set1_ps(a[11]), x, c11);
-        c12 = _mm512_fmadd_ps(_mm512_set1_ps(a[12]), x, c12);
-        c13 = _mm512_fmadd_ps(_mm512_set1_ps(a[13]), x, c13);
-        c14 = _mm512_fmadd_ps(_mm512_set1_ps(a[14]), x, c14);
-        c15 = _mm512_fmadd_ps(_mm512_set1_ps(a[15]), x, c15);
+        FMA16(x);
     }
     const __m512 out[16] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15};
     for (int r = 0; r < rows; r++) _mm512_mask_storeu_ps(c + (ptrdiff_t)r * ldc, columns, out[r]);
@@ -87,22 +95,7 @@ TARGET512 static void tile8x32_avx512(const float *a, int k, const float *b, ptr
     for (int p = 0; p < k; p++, a += 16) {
         const __m512 x = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb);
         const __m512 y = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb + 16);
-        __m512 s = _mm512_set1_ps(a[0]);
-        c0 = _mm512_fmadd_ps(s, x, c0); d0 = _mm512_fmadd_ps(s, y, d0);
-        s = _mm512_set1_ps(a[1]);
-        c1 = _mm512_fmadd_ps(s, x, c1); d1 = _mm512_fmadd_ps(s, y, d1);
-        s = _mm512_set1_ps(a[2]);
-        c2 = _mm512_fmadd_ps(s, x, c2); d2 = _mm512_fmadd_ps(s, y, d2);
-        s = _mm512_set1_ps(a[3]);
-        c3 = _mm512_fmadd_ps(s, x, c3); d3 = _mm512_fmadd_ps(s, y, d3);
-        s = _mm512_set1_ps(a[4]);
-        c4 = _mm512_fmadd_ps(s, x, c4); d4 = _mm512_fmadd_ps(s, y, d4);
-        s = _mm512_set1_ps(a[5]);
-        c5 = _mm512_fmadd_ps(s, x, c5); d5 = _mm512_fmadd_ps(s, y, d5);
-        s = _mm512_set1_ps(a[6]);
-        c6 = _mm512_fmadd_ps(s, x, c6); d6 = _mm512_fmadd_ps(s, y, d6);
-        s = _mm512_set1_ps(a[7]);
-        c7 = _mm512_fmadd_ps(s, x, c7); d7 = _mm512_fmadd_ps(s, y, d7);
+        FMA8X2(x, y);
     }
     const __m512 left[8] = {c0, c1, c2, c3, c4, c5, c6, c7}, right[8] = {d0, d1, d2, d3, d4, d5, d6, d7};
     for (int r = 0; r < rows; r++) {
@@ -134,6 +127,13 @@ TARGET512 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const f
 
 // ---- AVX2 + FMA: an 8×8 tile (half a panel, 8 columns), the same chains.
 #define TARGET256 __attribute__((target("avx2,fma")))
+// c_r += a[r]·x for 8 rows (accumulators c0 … c7).
+#define FMA8_256(x) do { \
+        c0 = _mm256_fmadd_ps(_mm256_set1_ps(a[0]), x, c0); c1 = _mm256_fmadd_ps(_mm256_set1_ps(a[1]), x, c1); \
+        c2 = _mm256_fmadd_ps(_mm256_set1_ps(a[2]), x, c2); c3 = _mm256_fmadd_ps(_mm256_set1_ps(a[3]), x, c3); \
+        c4 = _mm256_fmadd_ps(_mm256_set1_ps(a[4]), x, c4); c5 = _mm256_fmadd_ps(_mm256_set1_ps(a[5]), x, c5); \
+        c6 = _mm256_fmadd_ps(_mm256_set1_ps(a[6]), x, c6); c7 = _mm256_fmadd_ps(_mm256_set1_ps(a[7]), x, c7); \
+    } while (0)
 
 TARGET256 static void tile_avx2(const float *a, int k, const float *b, ptrdiff_t ldb, int width, int rows,
                                 float *c, ptrdiff_t ldc) {
@@ -143,14 +143,7 @@ TARGET256 static void tile_avx2(const float *a, int k, const float *b, ptrdiff_t
     __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     for (int p = 0; p < k; p++, a += 16) {
         const __m256 x = _mm256_maskload_ps(b + (ptrdiff_t)p * ldb, mask);
-        c0 = _mm256_fmadd_ps(_mm256_set1_ps(a[0]), x, c0);
-        c1 = _mm256_fmadd_ps(_mm256_set1_ps(a[1]), x, c1);
-        c2 = _mm256_fmadd_ps(_mm256_set1_ps(a[2]), x, c2);
-        c3 = _mm256_fmadd_ps(_mm256_set1_ps(a[3]), x, c3);
-        c4 = _mm256_fmadd_ps(_mm256_set1_ps(a[4]), x, c4);
-        c5 = _mm256_fmadd_ps(_mm256_set1_ps(a[5]), x, c5);
-        c6 = _mm256_fmadd_ps(_mm256_set1_ps(a[6]), x, c6);
-        c7 = _mm256_fmadd_ps(_mm256_set1_ps(a[7]), x, c7);
+        FMA8_256(x);
     }
     const __m256 out[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
     for (int r = 0; r < rows; r++) _mm256_maskstore_ps(c + (ptrdiff_t)r * ldc, mask, out[r]);
@@ -225,61 +218,35 @@ TARGET512 static void conv_tile_avx512(const float *a, int cin, int taps, const 
         const float *plane = x + c * hw;
         for (int t = 0; t < taps; t++, a += 16) {
             const __m512 v = _mm512_maskz_loadu_ps(mask[t], plane + shift[t]);
-            c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), v, c0);
-            c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), v, c1);
-            c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), v, c2);
-            c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), v, c3);
-            c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), v, c4);
-            c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), v, c5);
-            c6 = _mm512_fmadd_ps(_mm512_set1_ps(a[6]), v, c6);
-            c7 = _mm512_fmadd_ps(_mm512_set1_ps(a[7]), v, c7);
-            c8 = _mm512_fmadd_ps(_mm512_set1_ps(a[8]), v, c8);
-            c9 = _mm512_fmadd_ps(_mm512_set1_ps(a[9]), v, c9);
-            c10 = _mm512_fmadd_ps(_mm512_set1_ps(a[10]), v, c10);
-            c11 = _mm512_fmadd_ps(_mm512_set1_ps(a[11]), v, c11);
-            c12 = _mm512_fmadd_ps(_mm512_set1_ps(a[12]), v, c12);
-            c13 = _mm512_fmadd_ps(_mm512_set1_ps(a[13]), v, c13);
-            c14 = _mm512_fmadd_ps(_mm512_set1_ps(a[14]), v, c14);
-            c15 = _mm512_fmadd_ps(_mm512_set1_ps(a[15]), v, c15);
+            FMA16(v);
         }
     }
     const __m512 out[16] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15};
     for (int r = 0; r < rows; r++) _mm512_mask_storeu_ps(y + (ptrdiff_t)r * ldy, columns, out[r]);
 }
 
-// 8 rows × 32 columns from the image (two masked loads per tap serve 16 multiply-adds).
+// 8 rows × 32 columns from the image (two masked loads per tap serve 16 multiply-adds): the left
+// 16 columns from planes at x0 (lanes `left[t]`), the right 16 from planes at x1 (`right[t]`),
+// stored to y0 and y1 under `columns`. x1 = x0 + 16, y1 = y0 + 16 for 32 positions of one image;
+// two images of ≤ 16 positions for `t2i_conv_same_pair_avx512`.
 TARGET512 static void conv_tile8x32_avx512(const float *a, int cin, int taps, const ptrdiff_t *shift,
-                                           const __mmask16 *left, const __mmask16 *right, const float *x, size_t hw,
-                                           int rows, float *y, ptrdiff_t ldy) {
+                                           const __mmask16 *left, const __mmask16 *right, const float *x0,
+                                           const float *x1, size_t hw, int rows, __mmask16 columns, float *y0,
+                                           float *y1, ptrdiff_t ldy) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
     for (int c = 0; c < cin; c++) {
-        const float *plane = x + c * hw;
+        const float *plane0 = x0 + c * hw, *plane1 = x1 + c * hw;
         for (int t = 0; t < taps; t++, a += 16) {
-            const __m512 u = _mm512_maskz_loadu_ps(left[t], plane + shift[t]);
-            const __m512 v = _mm512_maskz_loadu_ps(right[t], plane + shift[t] + 16);
-            __m512 s = _mm512_set1_ps(a[0]);
-            c0 = _mm512_fmadd_ps(s, u, c0); d0 = _mm512_fmadd_ps(s, v, d0);
-            s = _mm512_set1_ps(a[1]);
-            c1 = _mm512_fmadd_ps(s, u, c1); d1 = _mm512_fmadd_ps(s, v, d1);
-            s = _mm512_set1_ps(a[2]);
-            c2 = _mm512_fmadd_ps(s, u, c2); d2 = _mm512_fmadd_ps(s, v, d2);
-            s = _mm512_set1_ps(a[3]);
-            c3 = _mm512_fmadd_ps(s, u, c3); d3 = _mm512_fmadd_ps(s, v, d3);
-            s = _mm512_set1_ps(a[4]);
-            c4 = _mm512_fmadd_ps(s, u, c4); d4 = _mm512_fmadd_ps(s, v, d4);
-            s = _mm512_set1_ps(a[5]);
-            c5 = _mm512_fmadd_ps(s, u, c5); d5 = _mm512_fmadd_ps(s, v, d5);
-            s = _mm512_set1_ps(a[6]);
-            c6 = _mm512_fmadd_ps(s, u, c6); d6 = _mm512_fmadd_ps(s, v, d6);
-            s = _mm512_set1_ps(a[7]);
-            c7 = _mm512_fmadd_ps(s, u, c7); d7 = _mm512_fmadd_ps(s, v, d7);
+            const __m512 u = _mm512_maskz_loadu_ps(left[t], plane0 + shift[t]);
+            const __m512 v = _mm512_maskz_loadu_ps(right[t], plane1 + shift[t]);
+            FMA8X2(u, v);
         }
     }
     const __m512 l[8] = {c0, c1, c2, c3, c4, c5, c6, c7}, r8[8] = {d0, d1, d2, d3, d4, d5, d6, d7};
     for (int r = 0; r < rows; r++) {
-        _mm512_storeu_ps(y + (ptrdiff_t)r * ldy, l[r]);
-        _mm512_storeu_ps(y + (ptrdiff_t)r * ldy + 16, r8[r]);
+        _mm512_mask_storeu_ps(y0 + (ptrdiff_t)r * ldy, columns, l[r]);
+        _mm512_mask_storeu_ps(y1 + (ptrdiff_t)r * ldy, columns, r8[r]);
     }
 }
 
@@ -297,8 +264,9 @@ TARGET512 void t2i_conv_same_avx512(const float *packed, int cout, int cin, int 
             right[t] = (__mmask16)tap_lanes(q + 16, end, t / kw, t % kw, h, w, padH, padW, 16);
         }
         for (int i = 0; i < cout; i += 8) {
-            conv_tile8x32_avx512(packed + (size_t)(i / 16) * k * 16 + (i % 16), cin, taps, shift, left, right, x, hw,
-                                 cout - i < 8 ? cout - i : 8, y + (ptrdiff_t)i * ldy + (q - first), ldy);
+            float *out = y + (ptrdiff_t)i * ldy + (q - first);
+            conv_tile8x32_avx512(packed + (size_t)(i / 16) * k * 16 + (i % 16), cin, taps, shift, left, right, x, x + 16,
+                                 hw, cout - i < 8 ? cout - i : 8, 0xFFFF, out, out + 16, ldy);
         }
     }
     for (; q < end; q += 16) {
@@ -323,14 +291,7 @@ TARGET256 static void conv_tile_avx2(const float *a, int cin, int taps, const pt
         const float *plane = x + c * hw;
         for (int t = 0; t < taps; t++, a += 16) {
             const __m256 v = _mm256_maskload_ps(plane + shift[t], mask[t]);
-            c0 = _mm256_fmadd_ps(_mm256_set1_ps(a[0]), v, c0);
-            c1 = _mm256_fmadd_ps(_mm256_set1_ps(a[1]), v, c1);
-            c2 = _mm256_fmadd_ps(_mm256_set1_ps(a[2]), v, c2);
-            c3 = _mm256_fmadd_ps(_mm256_set1_ps(a[3]), v, c3);
-            c4 = _mm256_fmadd_ps(_mm256_set1_ps(a[4]), v, c4);
-            c5 = _mm256_fmadd_ps(_mm256_set1_ps(a[5]), v, c5);
-            c6 = _mm256_fmadd_ps(_mm256_set1_ps(a[6]), v, c6);
-            c7 = _mm256_fmadd_ps(_mm256_set1_ps(a[7]), v, c7);
+            FMA8_256(v);
         }
     }
     const __m256 out[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
@@ -362,43 +323,8 @@ TARGET256 void t2i_conv_same_avx2(const float *packed, int cout, int cin, int kh
     }
 }
 
-// Two images of at most 16 positions each (4×4 and smaller), side by side in an 8×32 tile: at
+// Two images of at most 16 positions each (4×4 and smaller), side by side in the 8×32 tile: at
 // 4×4 the 16×16 tile ran at about half the rate of the 8×32 one (`t2i bench generate`).
-TARGET512 static void conv_pair_tile_avx512(const float *a, int cin, int taps, const ptrdiff_t *shift, const __mmask16 *mask,
-                                            const float *x0, const float *x1, size_t hw, int rows, __mmask16 columns,
-                                            float *y0, float *y1, ptrdiff_t ldy) {
-    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-    __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
-    for (int c = 0; c < cin; c++) {
-        const float *plane0 = x0 + c * hw, *plane1 = x1 + c * hw;
-        for (int t = 0; t < taps; t++, a += 16) {
-            const __m512 u = _mm512_maskz_loadu_ps(mask[t], plane0 + shift[t]);
-            const __m512 v = _mm512_maskz_loadu_ps(mask[t], plane1 + shift[t]);
-            __m512 s = _mm512_set1_ps(a[0]);
-            c0 = _mm512_fmadd_ps(s, u, c0); d0 = _mm512_fmadd_ps(s, v, d0);
-            s = _mm512_set1_ps(a[1]);
-            c1 = _mm512_fmadd_ps(s, u, c1); d1 = _mm512_fmadd_ps(s, v, d1);
-            s = _mm512_set1_ps(a[2]);
-            c2 = _mm512_fmadd_ps(s, u, c2); d2 = _mm512_fmadd_ps(s, v, d2);
-            s = _mm512_set1_ps(a[3]);
-            c3 = _mm512_fmadd_ps(s, u, c3); d3 = _mm512_fmadd_ps(s, v, d3);
-            s = _mm512_set1_ps(a[4]);
-            c4 = _mm512_fmadd_ps(s, u, c4); d4 = _mm512_fmadd_ps(s, v, d4);
-            s = _mm512_set1_ps(a[5]);
-            c5 = _mm512_fmadd_ps(s, u, c5); d5 = _mm512_fmadd_ps(s, v, d5);
-            s = _mm512_set1_ps(a[6]);
-            c6 = _mm512_fmadd_ps(s, u, c6); d6 = _mm512_fmadd_ps(s, v, d6);
-            s = _mm512_set1_ps(a[7]);
-            c7 = _mm512_fmadd_ps(s, u, c7); d7 = _mm512_fmadd_ps(s, v, d7);
-        }
-    }
-    const __m512 l[8] = {c0, c1, c2, c3, c4, c5, c6, c7}, r8[8] = {d0, d1, d2, d3, d4, d5, d6, d7};
-    for (int r = 0; r < rows; r++) {
-        _mm512_mask_storeu_ps(y0 + (ptrdiff_t)r * ldy, columns, l[r]);
-        _mm512_mask_storeu_ps(y1 + (ptrdiff_t)r * ldy, columns, r8[r]);
-    }
-}
-
 TARGET512 void t2i_conv_same_pair_avx512(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
                                          const float *x0, const float *x1, int h, int w, float *y0, float *y1,
                                          ptrdiff_t ldy) {
@@ -411,7 +337,8 @@ TARGET512 void t2i_conv_same_pair_avx512(const float *packed, int cout, int cin,
     }
     const __mmask16 columns = (__mmask16)(hw >= 16 ? 0xFFFF : (1u << hw) - 1);
     for (int i = 0; i < cout; i += 8) {
-        conv_pair_tile_avx512(packed + (size_t)(i / 16) * k * 16 + (i % 16), cin, taps, shift, mask, x0, x1, (size_t)hw,
-                              cout - i < 8 ? cout - i : 8, columns, y0 + (ptrdiff_t)i * ldy, y1 + (ptrdiff_t)i * ldy, ldy);
+        conv_tile8x32_avx512(packed + (size_t)(i / 16) * k * 16 + (i % 16), cin, taps, shift, mask, mask, x0, x1,
+                             (size_t)hw, cout - i < 8 ? cout - i : 8, columns, y0 + (ptrdiff_t)i * ldy,
+                             y1 + (ptrdiff_t)i * ldy, ldy);
     }
 }
