@@ -20,6 +20,10 @@ extension CPUBackend {
         Self.checkGemm(transA: false, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         precondition(rowsPerItem >= 1 && m % rowsPerItem == 0, "rowBlockedGemm: \(m) rows are not items of \(rowsPerItem)")
         if m == 0 || n == 0 { return }
+        if alpha == 1 && (beta == 0 || beta == 1) {
+            packedRowGemm(transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, accumulate: beta == 1, c: c, ldc: ldc)
+            return
+        }
         let chunk = min(rowsPerItem, Self.rowBlock)
         let chunksPerItem = (rowsPerItem + chunk - 1) / chunk
         let calls = (m / rowsPerItem) * chunksPerItem
@@ -33,6 +37,35 @@ extension CPUBackend {
                 let rows = min(chunk, rowsPerItem - part * chunk)
                 Self.sgemm(transA: false, transB: transB, m: rows, n: n, k: k, alpha: alpha, a: a + start * lda, lda: lda,
                            b: b, ldb: ldb, beta: beta, c: c + start * ldc, ldc: ldc)
+            }
+        }
+    }
+
+    /// `C = A·op(B)` (or `C += A·op(B)`) through the packed GEMM with A's rows packed block by block
+    /// and op(B) read in place (transposed once into scratch when `transB`): every element of C is
+    /// one chain of fused multiply-adds over k (`VectorISA.gemmPacked`), so a row of C depends on its
+    /// row of A alone, whatever the blocks, the items or the batch. OpenBLAS, called per item,
+    /// re-packed B (a layer's weights) for every image's tokens: `sgemm_incopy` took 10 % of `t2i
+    /// bench generate`.
+    private func packedRowGemm(transB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                               b: UnsafePointer<Float>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let isa = VectorISA.active
+        ScratchPool.withBuffer(count: transB ? k * n : 0) { transposed in
+            // op(B): (k, n) with rows contiguous; b is (n, k) with row stride ldb when transB
+            if transB {
+                for j in 0..<n {
+                    let row = b + j * ldb
+                    for p in 0..<k { transposed[p * n + j] = row[p] }
+                }
+            }
+            let (bRows, bStride) = transB ? (UnsafePointer(transposed), n) : (b, ldb)
+            // A: (m, k) in blocks of rowBlock rows, each packed into panels of 16 rows
+            Parallel.forEach(range: m, blockSize: Self.rowBlock) { rows in
+                ScratchPool.withBuffer(count: VectorISA.packedCount(m: rows.count, k: k)) { packed in
+                    VectorISA.pack(a + rows.lowerBound * lda, lda: lda, m: rows.count, k: k, into: packed)
+                    isa.gemmPacked(packed, m: rows.count, k: k, b: bRows, ldb: bStride, n: n, c: c + rows.lowerBound * ldc,
+                                   ldc: ldc, accumulate: accumulate)
+                }
             }
         }
     }

@@ -292,3 +292,54 @@ import TensorCore
         }
     }
 }
+
+/// `CPUBackend.rowBlockedGemm` (linear layers, shared-weight matmuls): a row of C depends on its row
+/// of A alone (DESIGN §2's batch invariance), with or without op(B) transposed, writing or adding.
+@Suite struct RowBlockedGEMMTests {
+    @Test("rows of a batch of items equal each item alone, bit for bit, and the product within 1e-5",
+          arguments: [(false, Float(0)), (true, Float(0)), (true, Float(1)), (false, Float(1))])
+    func rowsDoNotDependOnTheBatch(_ form: (transB: Bool, beta: Float)) {
+        let (items, rowsPerItem, n, k) = (5, 77, 40, 131)
+        let m = items * rowsPerItem
+        let a = PackedGEMMTests.random(m * k, seed: 21), b = PackedGEMMTests.random(n * k, seed: 22)
+        let initial = PackedGEMMTests.random(m * n, seed: 23)
+        func product(rows: Range<Int>) -> [Float] {
+            var c = Array(initial[(rows.lowerBound * n)..<(rows.upperBound * n)])
+            a.withUnsafeBufferPointer { ap in
+                CPUBackend.shared.rowBlockedGemm(transB: form.transB, m: rows.count, n: n, k: k, rowsPerItem: rowsPerItem,
+                                                 alpha: 1, a: ap.baseAddress! + rows.lowerBound * k, lda: k, b: b,
+                                                 ldb: form.transB ? k : n, beta: form.beta, c: &c, ldc: n)
+            }
+            return c
+        }
+        let all = product(rows: 0..<m)
+        for item in [0, 3] {
+            let rows = (item * rowsPerItem)..<((item + 1) * rowsPerItem)
+            #expect(product(rows: rows).map(\.bitPattern) == all[(rows.lowerBound * n)..<(rows.upperBound * n)].map(\.bitPattern),
+                    "item \(item)")
+        }
+        for (i, j) in [(0, 0), (100, 17), (m - 1, n - 1)] {
+            let exact = (0..<k).reduce(Double(form.beta) * Double(initial[i * n + j])) {
+                $0 + Double(a[i * k + $1]) * Double(form.transB ? b[j * k + $1] : b[$1 * n + j])
+            }
+            #expect(abs(Double(all[i * n + j]) - exact) <= 1e-5 * Double(k), "C[\(i)][\(j)]")
+        }
+    }
+
+    @Test("accumulating adds the chain to C with one rounding, in every set")
+    func accumulateAddsOnce() {
+        let (m, n, k) = (19, 45, 33)
+        let a = PackedGEMMTests.random(m * k, seed: 24), b = PackedGEMMTests.random(k * n, seed: 25)
+        let initial = PackedGEMMTests.random(m * n, seed: 26)
+        var packed = [Float](repeating: .nan, count: VectorISA.packedCount(m: m, k: k))
+        packed.withUnsafeMutableBufferPointer { VectorISA.pack(a, lda: k, m: m, k: k, into: $0.baseAddress!) }
+        for isa in VectorISA.available {
+            var written = [Float](repeating: .nan, count: m * n), added = initial
+            packed.withUnsafeBufferPointer { p in
+                isa.gemmPacked(p.baseAddress!, m: m, k: k, b: b, ldb: n, n: n, c: &written, ldc: n)
+                isa.gemmPacked(p.baseAddress!, m: m, k: k, b: b, ldb: n, n: n, c: &added, ldc: n, accumulate: true)
+            }
+            #expect(added.map(\.bitPattern) == zip(initial, written).map { ($0 + $1).bitPattern }, "\(isa)")
+        }
+    }
+}
