@@ -6,10 +6,12 @@ extension CPUBackend {
     /// and on its place within its item (image), never on how many items there are: the batch
     /// invariance behind "image *i* of a batch equals the single image of seed *s + i*" (DESIGN §2).
     ///
-    /// A's `m` rows are `m / rowsPerItem` items of `rowsPerItem` consecutive rows (an image's tokens).
-    /// Each item is multiplied on its own, in calls of `min(rowsPerItem, rowBlock)` rows starting at
-    /// the item's first row, so every item goes through calls of the same shapes with its rows at the
-    /// same positions whatever the batch. Both matter: OpenBLAS picks its kernel from (m, n, k)
+    /// With alpha 1 and beta 0 or 1 (every caller: `linear`, `matmul` with shared weights) the packed
+    /// GEMM does it (`packedRowGemm`), where a row's result cannot depend on anything but its row.
+    /// Otherwise, through OpenBLAS: A's `m` rows are `m / rowsPerItem` items of `rowsPerItem`
+    /// consecutive rows (an image's tokens). Each item is multiplied on its own, in calls of
+    /// `min(rowsPerItem, rowBlock)` rows starting at the item's first row, so every item goes through
+    /// calls of the same shapes with its rows at the same positions whatever the batch. Both matter: OpenBLAS picks its kernel from (m, n, k)
     /// (0.3.21's small-matrix kernel below m·n ≤ 1200 on AVX-512), and within one call a row's
     /// rounding depends on its position (on an AVX2 Zen core, rows 6–11 of every 12 and a call's last
     /// rows are summed differently from rows 0–5), so blocks of a fixed size that cut across images
