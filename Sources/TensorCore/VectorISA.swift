@@ -134,7 +134,9 @@ extension VectorISA {
     /// channel o to `y[o·ldy + q − positions.lowerBound]`, with W packed by `pack`: the bits of
     /// im2col followed by `gemmPacked`, without writing the columns (CVectorMath's `t2i_conv_same_*`).
     public func convSame(_ g: Conv2dGeometry, packed: UnsafePointer<Float>, image x: UnsafePointer<Float>, positions: Range<Int>,
-                  y: UnsafeMutablePointer<Float>, ldy: Int) {
+                         y: UnsafeMutablePointer<Float>, ldy: Int) {
+        precondition(Self.convSameTakes(g) && positions.lowerBound >= 0 && positions.upperBound <= g.height * g.width
+                     && ldy >= positions.count, "convSame: \(g) does not keep its size at stride 1, or positions \(positions) / ldy \(ldy) do not fit")
         let args = (Int32(g.outChannels), Int32(g.inChannels), Int32(g.kernelHeight), Int32(g.kernelWidth),
                     Int32(g.padH), Int32(g.padW))
         let (h, w, first, count) = (Int32(g.height), Int32(g.width), Int32(positions.lowerBound), Int32(positions.count))
@@ -159,6 +161,7 @@ extension VectorISA {
                              _ x1: UnsafePointer<Float>, y y0: UnsafeMutablePointer<Float>, _ y1: UnsafeMutablePointer<Float>,
                              ldy: Int) {
         let hw = g.height * g.width
+        precondition(Self.convSameTakes(g) && ldy >= hw, "convSamePair: \(g) does not keep its size at stride 1, or ldy \(ldy) < \(hw)")
         guard pairsSmallImages && hw <= 16 else {
             convSame(g, packed: packed, image: x0, positions: 0..<hw, y: y0, ldy: ldy)
             convSame(g, packed: packed, image: x1, positions: 0..<hw, y: y1, ldy: ldy)
