@@ -1,5 +1,5 @@
-// The GEMM behind the CPU backend's convolution forward (see CVectorMath.h): A packed once into
-// panels of 16 rows, B read in place. Every element of C is one chain of fused multiply-adds over
+// The GEMM behind the CPU backend's convolution and linear forwards (see CVectorMath.h): A packed
+// once into panels of 16 rows, B read in place. Every element of C is one chain of fused multiply-adds over
 // p = 0, 1, …, k−1 starting from zero, in every instruction set and whatever m, n, the tile or the
 // position of the column: so a column of C depends only on its column of B (an image's output
 // does not depend on the other images of its batch), and all paths agree bit for bit.
@@ -7,6 +7,14 @@
 
 #include <immintrin.h>
 #include <math.h>
+
+// Row i of a packed A (and the 15 rows after it in its panel): stride 16 per p.
+static inline const float *packed_row(const float *packed, int k, int i) {
+    return packed + (size_t)(i / 16) * k * 16 + (i % 16);
+}
+
+// The lane mask of the first `width` (≤ 16) lanes.
+static inline unsigned first_lanes(int width) { return width >= 16 ? 0xFFFFu : (1u << width) - 1; }
 
 int t2i_vector_has_fma(void) {
     __builtin_cpu_init();
@@ -39,7 +47,7 @@ void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k
 void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
                             float *c, ptrdiff_t ldc, int accumulate) {
     for (int i = 0; i < m; i++) {
-        const float *a = packed + (size_t)(i / 16) * k * 16 + (i % 16);
+        const float *a = packed_row(packed, k, i);
         for (int j = 0; j < n; j++) {
             float total = 0;
             for (int p = 0; p < k; p++) total = fmaf(a[p * 16], b[(ptrdiff_t)p * ldb + j], total);
@@ -115,16 +123,16 @@ TARGET512 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const f
     int j = 0;
     for (; j + 32 <= n; j += 32) {
         for (int i = 0; i < m; i += 8) {
-            tile8x32_avx512(packed + (size_t)(i / 16) * k * 16 + (i % 16), k, b + j, ldb, m - i < 8 ? m - i : 8,
+            tile8x32_avx512(packed_row(packed, k, i), k, b + j, ldb, m - i < 8 ? m - i : 8,
                             c + (ptrdiff_t)i * ldc + j, ldc, accumulate);
         }
     }
     // The rest in 16-column strips, each panel of A.
     for (; j < n; j += 16) {
         const int width = n - j < 16 ? n - j : 16;
-        const __mmask16 columns = (__mmask16)(width == 16 ? 0xFFFF : (1u << width) - 1);
+        const __mmask16 columns = (__mmask16)first_lanes(width);
         for (int i = 0; i < m; i += 16) {
-            tile_avx512(packed + (size_t)(i / 16) * k * 16, k, b + j, ldb, columns, m - i < 16 ? m - i : 16,
+            tile_avx512(packed_row(packed, k, i), k, b + j, ldb, columns, m - i < 16 ? m - i : 16,
                         c + (ptrdiff_t)i * ldc + j, ldc, accumulate);
         }
     }
@@ -162,7 +170,7 @@ TARGET256 void t2i_gemm_packed_avx2(const float *packed, int m, int k, const flo
     for (int j = 0; j < n; j += 8) {
         const int width = n - j < 8 ? n - j : 8;
         for (int i = 0; i < m; i += 8) {
-            tile_avx2(packed + (size_t)(i / 16) * k * 16 + (i % 16), k, b + j, ldb, width, m - i < 8 ? m - i : 8,
+            tile_avx2(packed_row(packed, k, i), k, b + j, ldb, width, m - i < 8 ? m - i : 8,
                       c + (ptrdiff_t)i * ldc + j, ldc, accumulate);
         }
     }
@@ -176,6 +184,11 @@ TARGET256 void t2i_gemm_packed_avx2(const float *packed, int m, int k, const flo
 // is one masked load at a shift of the plane, the mask depending only on the columns and the tap:
 // no columns are written, and the chain of each output is the one `t2i_gemm_packed_*` would run on
 // im2col's matrix (a masked lane is a 0 there too), bit for bit.
+
+// The shift of tap t (row t / kw, column t % kw of the kernel) within an image plane of width w.
+static inline ptrdiff_t tap_shift(int t, int kw, int w, int padH, int padW) {
+    return (ptrdiff_t)(t / kw - padH) * w + (t % kw - padW);
+}
 
 // Lanes q = first + l (l < 16, q < end) whose tap (i, j) falls inside the image.
 static unsigned tap_lanes(int first, int end, int i, int j, int h, int w, int padH, int padW, int lanes) {
@@ -193,7 +206,7 @@ void t2i_conv_same_scalar(const float *packed, int cout, int cin, int kh, int kw
                           const float *x, int h, int w, int first, int count, float *y, ptrdiff_t ldy) {
     const int k = cin * kh * kw;
     for (int o = 0; o < cout; o++) {
-        const float *a = packed + (size_t)(o / 16) * k * 16 + (o % 16);
+        const float *a = packed_row(packed, k, o);
         for (int q = first; q < first + count; q++) {
             const int oh = q / w, ow = q % w;
             float total = 0;
@@ -267,25 +280,25 @@ TARGET512 void t2i_conv_same_avx512(const float *packed, int cout, int cin, int 
     int q = first;
     for (; q + 32 <= end; q += 32) {
         for (int t = 0; t < taps; t++) {
-            shift[t] = q + (ptrdiff_t)(t / kw - padH) * w + (t % kw - padW);
+            shift[t] = q + tap_shift(t, kw, w, padH, padW);
             left[t] = (__mmask16)tap_lanes(q, end, t / kw, t % kw, h, w, padH, padW, 16);
             right[t] = (__mmask16)tap_lanes(q + 16, end, t / kw, t % kw, h, w, padH, padW, 16);
         }
         for (int i = 0; i < cout; i += 8) {
             float *out = y + (ptrdiff_t)i * ldy + (q - first);
-            conv_tile8x32_avx512(packed + (size_t)(i / 16) * k * 16 + (i % 16), cin, taps, shift, left, right, x, x + 16,
+            conv_tile8x32_avx512(packed_row(packed, k, i), cin, taps, shift, left, right, x, x + 16,
                                  hw, cout - i < 8 ? cout - i : 8, 0xFFFF, out, out + 16, ldy);
         }
     }
     for (; q < end; q += 16) {
         const int width = end - q < 16 ? end - q : 16;
-        const __mmask16 columns = (__mmask16)(width == 16 ? 0xFFFF : (1u << width) - 1);
+        const __mmask16 columns = (__mmask16)first_lanes(width);
         for (int t = 0; t < taps; t++) {
-            shift[t] = q + (ptrdiff_t)(t / kw - padH) * w + (t % kw - padW);
+            shift[t] = q + tap_shift(t, kw, w, padH, padW);
             left[t] = (__mmask16)tap_lanes(q, end, t / kw, t % kw, h, w, padH, padW, 16);
         }
         for (int i = 0; i < cout; i += 16) {
-            conv_tile_avx512(packed + (size_t)(i / 16) * k * 16, cin, taps, shift, left, x, hw, cout - i < 16 ? cout - i : 16,
+            conv_tile_avx512(packed_row(packed, k, i), cin, taps, shift, left, x, hw, cout - i < 16 ? cout - i : 16,
                              columns, y + (ptrdiff_t)i * ldy + (q - first), ldy);
         }
     }
@@ -320,12 +333,12 @@ TARGET256 void t2i_conv_same_avx2(const float *packed, int cout, int cin, int kh
     for (int q = first; q < end; q += 8) {
         const int width = end - q < 8 ? end - q : 8;
         for (int t = 0; t < taps; t++) {
-            shift[t] = q + (ptrdiff_t)(t / kw - padH) * w + (t % kw - padW);
+            shift[t] = q + tap_shift(t, kw, w, padH, padW);
             mask[t] = lane_mask_avx2(tap_lanes(q, end, t / kw, t % kw, h, w, padH, padW, 8));
         }
-        const __m256i columns = lane_mask_avx2((1u << width) - 1);
+        const __m256i columns = lane_mask_avx2(first_lanes(width));
         for (int i = 0; i < cout; i += 8) {
-            conv_tile_avx2(packed + (size_t)(i / 16) * k * 16 + (i % 16), cin, taps, shift, mask, x, hw,
+            conv_tile_avx2(packed_row(packed, k, i), cin, taps, shift, mask, x, hw,
                            cout - i < 8 ? cout - i : 8, columns, y + (ptrdiff_t)i * ldy + (q - first), ldy);
         }
     }
@@ -340,12 +353,12 @@ TARGET512 void t2i_conv_same_pair_avx512(const float *packed, int cout, int cin,
     ptrdiff_t shift[T2I_MAX_TAPS];
     __mmask16 mask[T2I_MAX_TAPS];
     for (int t = 0; t < taps; t++) {
-        shift[t] = (ptrdiff_t)(t / kw - padH) * w + (t % kw - padW);
+        shift[t] = tap_shift(t, kw, w, padH, padW);
         mask[t] = (__mmask16)tap_lanes(0, hw, t / kw, t % kw, h, w, padH, padW, 16);
     }
-    const __mmask16 columns = (__mmask16)(hw >= 16 ? 0xFFFF : (1u << hw) - 1);
+    const __mmask16 columns = (__mmask16)first_lanes(hw);
     for (int i = 0; i < cout; i += 8) {
-        conv_tile8x32_avx512(packed + (size_t)(i / 16) * k * 16 + (i % 16), cin, taps, shift, mask, mask, x0, x1,
+        conv_tile8x32_avx512(packed_row(packed, k, i), cin, taps, shift, mask, mask, x0, x1,
                              (size_t)hw, cout - i < 8 ? cout - i : 8, columns, y0 + (ptrdiff_t)i * ldy,
                              y1 + (ptrdiff_t)i * ldy, ldy);
     }
