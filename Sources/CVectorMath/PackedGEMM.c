@@ -148,11 +148,16 @@ TARGET512 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const f
         c6 = _mm256_fmadd_ps(_mm256_set1_ps(a[6]), x, c6); c7 = _mm256_fmadd_ps(_mm256_set1_ps(a[7]), x, c7); \
     } while (0)
 
+// The lanes of an AVX2 vector whose bit is set in `bits` (a maskload/maskstore mask).
+TARGET256 static __m256i lane_mask_avx2(unsigned bits) {
+    const __m256i lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), lanes), lanes);
+}
+
 TARGET256 static void tile_avx2(const float *a, int k, const float *b, ptrdiff_t ldb, int width, int rows,
                                 float *c, ptrdiff_t ldc, int accumulate) {
     // a: 8 rows of a panel (stride 16 per p)
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(width), lanes);
+    const __m256i mask = lane_mask_avx2(first_lanes(width));
     __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     for (int p = 0; p < k; p++, a += 16) {
         const __m256 x = _mm256_maskload_ps(b + (ptrdiff_t)p * ldb, mask);
@@ -317,11 +322,6 @@ TARGET256 static void conv_tile_avx2(const float *a, int cin, int taps, const pt
     }
     const __m256 out[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
     for (int r = 0; r < rows; r++) _mm256_maskstore_ps(y + (ptrdiff_t)r * ldy, columns, out[r]);
-}
-
-TARGET256 static __m256i lane_mask_avx2(unsigned bits) {
-    const __m256i lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), lanes), lanes);
 }
 
 TARGET256 void t2i_conv_same_avx2(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,

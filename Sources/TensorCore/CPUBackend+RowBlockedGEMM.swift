@@ -54,12 +54,7 @@ extension CPUBackend {
         let isa = VectorISA.active
         ScratchPool.withBuffer(count: transB ? k * n : 0) { transposed in
             // op(B): (k, n) with rows contiguous; b is (n, k) with row stride ldb when transB
-            if transB {
-                for j in 0..<n {
-                    let row = b + j * ldb
-                    for p in 0..<k { transposed[p * n + j] = row[p] }
-                }
-            }
+            if transB { stridedCopy(shape: [k, n], input: b, strides: [1, ldb], output: transposed) }
             let (bRows, bStride) = transB ? (UnsafePointer(transposed), n) : (b, ldb)
             // A: (m, k) in blocks of rowBlock rows, each packed into panels of 16 rows
             Parallel.forEach(range: m, blockSize: Self.rowBlock) { rows in

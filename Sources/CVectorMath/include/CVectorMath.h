@@ -45,7 +45,7 @@ int t2i_avx512_map(int function, const float *x, float *y, size_t count, float s
 /// `t2i_vector_has_avx512()` is 1.
 int t2i_avx512_accumulate(int function, const float *x, const float *g, float *gx, size_t count);
 
-// ---- The packed GEMM of the convolution forward (PackedGEMM.c).
+// ---- The packed GEMM of the convolution and linear forwards (PackedGEMM.c).
 //
 // C (m × n, row stride ldc) = A (m × k) · B (k × n, row stride ldb), C overwritten (or, with
 // `accumulate` 1, C += A·B: the chain's value added to C, one rounding). A is packed
