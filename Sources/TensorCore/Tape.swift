@@ -32,7 +32,8 @@ public final class Tape: @unchecked Sendable {
 /// One recorded value: its gradient buffer and how to push that gradient to its inputs.
 final class TapeNode {
     let count: Int
-    /// Reads this node's gradient and accumulates (+=) into the inputs' gradients.
+    /// Reads this node's gradient and accumulates (+=) into the inputs' gradients (or, as the first
+    /// writer of an input's `gradTarget()`, sets them).
     let backward: ((UnsafePointer<Float>) -> Void)?
     private var grad: UnsafeMutablePointer<Float>?
     /// An interior node's own gradient (tensor storage: counted in `TensorMemory`, reused through
@@ -62,5 +63,19 @@ final class TapeNode {
         ownGrad = storage
         grad = storage.pointer
         return storage.pointer
+    }
+
+    /// The gradient buffer for a writer that sets every one of its `count` elements. The first
+    /// writer of an interior node gets it unzeroed (whatever the caching allocator's last tensor
+    /// left) with `accumulate` false, and must overwrite it (GEMM with beta 0, a copy); every later
+    /// writer, and every writer of a leaf, gets `accumulate` true and adds. Ask for it just before
+    /// writing: the buffer counts as written from this call on. This saves the zero fill (and the
+    /// read of the zeros) that `gradBuffer()` costs for the first consumer of each activation.
+    func gradTarget() -> (pointer: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        if let grad { return (grad, true) }
+        let storage = TensorStorage(uninitializedCount: count)
+        ownGrad = storage
+        grad = storage.pointer
+        return (storage.pointer, false)
     }
 }

@@ -30,26 +30,27 @@ extension Tensor {
         }
         Tensor.record(&out, [a, b]) { g in
             FlopCounter.current?.add(2 * batch * m * n * k * ((a.node != nil ? 1 : 0) + (b.node != nil ? 1 : 0)))
-            if let ga = a.node?.gradBuffer() {
-                // dA += dC · Bᵀ
+            // The first writer of a gradient sets it (beta 0), later ones add (beta 1): `gradTarget()`.
+            if let (ga, accumulate) = a.node?.gradTarget() {
+                // dA (+)= dC · Bᵀ
                 if shared {
                     backend.gemm(transA: false, transB: true, m: batch * m, n: k, k: n, alpha: 1,
-                                 a: g, lda: n, b: b.pointer, ldb: n, beta: 1, c: ga, ldc: k)
+                                 a: g, lda: n, b: b.pointer, ldb: n, beta: accumulate ? 1 : 0, c: ga, ldc: k)
                 } else {
                     backend.batchedGemm(batch: batch, transA: false, transB: true, m: m, n: k, k: n, alpha: 1,
                                         a: g, lda: n, strideA: m * n, b: b.pointer, ldb: n, strideB: strideB,
-                                        beta: 1, c: ga, ldc: k, strideC: m * k)
+                                        beta: accumulate ? 1 : 0, c: ga, ldc: k, strideC: m * k)
                 }
             }
-            if let gb = b.node?.gradBuffer() {
-                // dB += Aᵀ · dC (summed over the batch when B is shared)
+            if let (gb, accumulate) = b.node?.gradTarget() {
+                // dB (+)= Aᵀ · dC (summed over the batch when B is shared)
                 if shared {
                     backend.gemm(transA: true, transB: false, m: k, n: n, k: batch * m, alpha: 1,
-                                 a: a.pointer, lda: k, b: g, ldb: n, beta: 1, c: gb, ldc: n)
+                                 a: a.pointer, lda: k, b: g, ldb: n, beta: accumulate ? 1 : 0, c: gb, ldc: n)
                 } else {
                     backend.batchedGemm(batch: batch, transA: true, transB: false, m: k, n: n, k: m, alpha: 1,
                                         a: a.pointer, lda: k, strideA: m * k, b: g, ldb: n, strideB: m * n,
-                                        beta: 1, c: gb, ldc: n, strideC: k * n)
+                                        beta: accumulate ? 1 : 0, c: gb, ldc: n, strideC: k * n)
                 }
             }
         }
@@ -82,13 +83,13 @@ extension Tensor {
         let b = bias ?? Tensor(zeros: [0])
         Tensor.record(&out, [x, w, b]) { g in
             FlopCounter.current?.add(2 * rows * inFeatures * outFeatures * ((x.node != nil ? 1 : 0) + (w.node != nil ? 1 : 0)))
-            if let gx = x.node?.gradBuffer() {  // dX += dY · W
+            if let (gx, accumulate) = x.node?.gradTarget() {  // dX (+)= dY · W
                 backend.gemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
-                             a: g, lda: outFeatures, b: w.pointer, ldb: inFeatures, beta: 1, c: gx, ldc: inFeatures)
+                             a: g, lda: outFeatures, b: w.pointer, ldb: inFeatures, beta: accumulate ? 1 : 0, c: gx, ldc: inFeatures)
             }
-            if let gw = w.node?.gradBuffer() {  // dW += dYᵀ · X
+            if let (gw, accumulate) = w.node?.gradTarget() {  // dW (+)= dYᵀ · X
                 backend.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
-                             a: g, lda: outFeatures, b: x.pointer, ldb: inFeatures, beta: 1, c: gw, ldc: inFeatures)
+                             a: g, lda: outFeatures, b: x.pointer, ldb: inFeatures, beta: accumulate ? 1 : 0, c: gw, ldc: inFeatures)
             }
             if bias != nil, let gb = b.node?.gradBuffer() {  // db += Σ_rows dY
                 backend.addColumnSums(g, rows: rows, cols: outFeatures, into: gb)

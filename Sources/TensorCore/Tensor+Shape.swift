@@ -20,9 +20,19 @@ extension Tensor {
         var out = Tensor(computing: outShape) { y in
             backend.stridedCopy(shape: outShape, input: x.pointer, strides: readStrides, output: y)
         }
+        // The backward's first writer reads dY back in x's order: input axis j is output axis
+        // axes⁻¹[j], whose stride in dY is outStrides[axes⁻¹[j]].
+        let outStrides = Tensor.strides(outShape)
+        var gradStrides = [Int](repeating: 0, count: rank)
+        for (i, j) in axes.enumerated() { gradStrides[j] = outStrides[i] }
+        let inShape = shape
         Tensor.record(&out, [x]) { g in
-            guard let gx = x.node?.gradBuffer() else { return }
-            backend.stridedAdd(shape: outShape, gradOutput: g, strides: readStrides, gradInput: gx)
+            guard let (gx, accumulate) = x.node?.gradTarget() else { return }
+            if accumulate {
+                backend.stridedAdd(shape: outShape, gradOutput: g, strides: readStrides, gradInput: gx)
+            } else {
+                backend.stridedCopy(shape: inShape, input: g, strides: gradStrides, output: gx)
+            }
         }
         return out
     }

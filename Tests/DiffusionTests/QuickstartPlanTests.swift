@@ -10,8 +10,9 @@ import Diffusion
         #expect(plan.config == RunConfig())
         #expect(plan.defaultRun == "runs/shapes-32")
         // The default config's three stages fit in two hours on the reference machine (issue 16's
-        // bar; about 108 minutes of steps at the logged 10th percentiles).
-        #expect(plan.estimatedTotalSeconds > 90 * 60 && plan.estimatedTotalSeconds < 120 * 60, "\(plan.estimatedTotalSeconds)")
+        // bar): about 118 minutes at the medians of the shipped model's logged steps, whose
+        // training took 121 minutes end to end.
+        #expect(plan.estimatedTotalSeconds > 110 * 60 && plan.estimatedTotalSeconds < 120 * 60, "\(plan.estimatedTotalSeconds)")
     }
 
     @Test("a 10-minute plan: small models whose steps add up to about 10 minutes, U-Net the largest share")

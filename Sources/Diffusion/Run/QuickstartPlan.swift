@@ -94,8 +94,9 @@ public struct QuickstartPlan: Sendable {
     }
 
     /// Seconds per training step on the reference machine (2 cores, nothing else running): the
-    /// default config's from the logs of its training runs (10th percentile of `seconds_per_step`;
-    /// issue 16's runs d1 and d3 on 2026-12-01: encoder batch 128, autoencoder, U-Net);
+    /// default config's are the medians of `seconds_per_step` in the logs of the shipped model's
+    /// training (2026-12-01, Configs/shapes-32.yaml end to end in 2h01m; the 10th percentiles,
+    /// 0.415 / 0.329 / 0.621 s, would have estimated 1h38m, the medians estimate 1h58m);
     /// the small models' are the means of `seconds_per_step` in the logs of quiet stage runs on a
     /// 2-core Xeon (Emerald Rapids) on 2026-12-01 — encoder batch 128: 0.122 (`t2i bench
     /// train-encoder --batch-size 128`: 0.120), autoencoder batch 8: 0.053, U-Net batch 64: 0.211
@@ -103,9 +104,9 @@ public struct QuickstartPlan: Sendable {
     /// the plan's wall time moves with the machine, its steps and bytes do not.
     static func referenceSecondsPerStep(_ stage: Stage, small: Bool) -> Double {
         switch (stage, small) {
-        case (.encoder, false): 0.424
-        case (.autoencoder, false): 0.349
-        case (.unet, false): 0.703
+        case (.encoder, false): 0.493
+        case (.autoencoder, false): 0.398
+        case (.unet, false): 0.753
         case (.encoder, true): 0.122
         case (.autoencoder, true): 0.053
         case (.unet, true): 0.211
