@@ -12,8 +12,24 @@ extension Tensor {
         }
         let y = out.detached
         Tensor.record(&out, [x]) { g in
-            guard let gx = x.node?.gradBuffer() else { return }
-            backend.unaryBackward(op, input: x.pointer, output: y.pointer, gradOutput: g, gradInput: gx, count: n)
+            guard let node = x.node else { return }
+            // First writer of a linear op's input gradient: set it from dY with a forward op (same
+            // bits as adding into zeros) instead of zero-filling and adding (`gradTarget()`).
+            switch op {
+            case .add, .negate, .multiply:
+                let (gx, accumulate) = node.gradTarget()
+                if accumulate {
+                    backend.unaryBackward(op, input: x.pointer, output: y.pointer, gradOutput: g, gradInput: gx, count: n)
+                } else if case .multiply = op {
+                    backend.unaryForward(op, input: g, output: gx, count: n)  // dX = dY·s
+                } else if case .negate = op {
+                    backend.unaryForward(.negate, input: g, output: gx, count: n)  // dX = −dY
+                } else {
+                    backend.copy(g, to: gx, count: n)  // dX = dY
+                }
+            default:
+                backend.unaryBackward(op, input: x.pointer, output: y.pointer, gradOutput: g, gradInput: node.gradBuffer(), count: n)
+            }
         }
         return out
     }
@@ -28,10 +44,35 @@ extension Tensor {
         var out = Tensor(computing: shape) { z in
             backend.binaryForward(op, shape: shape, a: a.pointer, aStrides: sa, b: b.pointer, bStrides: sb, output: z)
         }
+        let contiguous = Tensor.strides(shape)
         Tensor.record(&out, [a, b]) { g in
-            let ga = a.node?.gradBuffer(), gb = b.node?.gradBuffer()
-            backend.binaryBackward(op, shape: shape, a: a.pointer, aStrides: sa, b: b.pointer, bStrides: sb, gradOutput: g,
-                                   gradA: ga, gradB: gb)
+            // The first writer of an operand's gradient that is read element for element (not
+            // stretched) sets it with a forward op — add: dY, subtract: ∓dY, multiply: dY times the
+            // other operand — the same bits as adding into zeros (`gradTarget()`). Anything else
+            // (a stretched operand sums its terms; divide's 1/b factor) adds into `gradBuffer()`.
+            func firstWrite(_ input: Int) -> Bool {
+                let (x, other, otherStrides) = input == 0 ? (a, b, sb) : (b, a, sa)
+                guard let node = x.node, x.shape == shape, !node.hasGrad else { return false }
+                switch (op, input) {
+                case (.add, _), (.subtract, 0):
+                    backend.copy(g, to: node.gradTarget().pointer, count: x.count)
+                case (.subtract, _):
+                    backend.unaryForward(.negate, input: g, output: node.gradTarget().pointer, count: x.count)
+                case (.multiply, _):
+                    backend.binaryForward(.multiply, shape: shape, a: g, aStrides: contiguous, b: other.pointer,
+                                          bStrides: otherStrides, output: node.gradTarget().pointer)
+                case (.divide, _):
+                    return false
+                }
+                return true
+            }
+            // Input 0 before input 1, as the backward kernel takes them (a and b may be one tensor).
+            let ga = firstWrite(0) ? nil : a.node?.gradBuffer()
+            let gb = firstWrite(1) ? nil : b.node?.gradBuffer()
+            if ga != nil || gb != nil {
+                backend.binaryBackward(op, shape: shape, a: a.pointer, aStrides: sa, b: b.pointer, bStrides: sb, gradOutput: g,
+                                       gradA: ga, gradB: gb)
+            }
         }
         return out
     }

@@ -73,4 +73,41 @@ import TensorCore
             }
         }
     }
+
+    @Test("elementwise first writers (copy, negate, product with the other operand) ignore a NaN buffer", arguments: Backends.names)
+    func elementwiseFirstWriters(backend name: String) throws {
+        try Backends.with(#require(Backends.named(name))) { elementwiseFirstWriters() }
+    }
+
+    func elementwiseFirstWriters() {
+        let (rows, cols) = (Self.rows, Self.cols)
+        do {
+            let poisoned = (0..<16).map { _ in Tensor(repeating: .nan, shape: [rows, cols]) }
+            #expect(poisoned.allSatisfy { $0.scalars.allSatisfy { $0.isNaN } })
+        }
+        let x = Tensor(shape: [rows, cols], data: Self.values(rows * cols, seed: 7))
+        let row = Tensor(shape: [1, cols], data: Self.values(cols, seed: 8))
+        let r = Tensor(shape: [rows, cols], data: Self.values(rows * cols, seed: 9))
+        let q = Tensor(shape: [rows, 1], data: Self.values(rows, seed: 10))
+        let c = Tensor(shape: [rows, cols], data: Self.values(rows * cols, seed: 11))
+        // Each interior value's one consumer writes its gradient first: t1 ← add (copy), t2 ← negate,
+        // t3 ← subtract's first operand (copy), t4 ← subtract's second (−dY), t5 ← multiply by a
+        // stretched q (dY·q), t6 ← add of a scalar (copy).
+        let (_, grads) = GradientTape.valueAndGradient(at: [x]) { p in
+            let t1 = p[0] * 1.5
+            let t2 = t1 + row
+            let t3 = -t2
+            let t4 = t3 - r
+            let t5 = r - t4
+            let t6 = t5 * q
+            return ((t6 + 0.5) * c).sum()
+        }
+        // dL/dx = 1.5 · c · q (the signs cancel: −(−1)).
+        let (cs, qs) = (c.scalars, q.scalars)
+        let expected = (0..<rows * cols).map { 1.5 * cs[$0] * qs[$0 / cols] }
+        let got = grads[0].scalars
+        #expect(got.allSatisfy { $0.isFinite }, "NaN from a reused buffer reached the gradient")
+        let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-6, "largest difference from 1.5 · c · q: \(worst)")
+    }
 }
