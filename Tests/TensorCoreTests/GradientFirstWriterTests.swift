@@ -90,11 +90,13 @@ import TensorCore
         let r = Tensor(shape: [rows, cols], data: Self.values(rows * cols, seed: 9))
         let q = Tensor(shape: [rows, 1], data: Self.values(rows, seed: 10))
         let c = Tensor(shape: [rows, cols], data: Self.values(rows * cols, seed: 11))
-        // Each interior value's one consumer writes its gradient first: t1 ← add (copy), t2 ← negate,
+        // Each interior value's one consumer writes its gradient first: t0 ← multiply by a scalar
+        // (dY·s), t1 ← add (copy), t2 ← negate,
         // t3 ← subtract's first operand (copy), t4 ← subtract's second (−dY), t5 ← multiply by a
         // stretched q (dY·q), t6 ← add of a scalar (copy).
         let (_, grads) = GradientTape.valueAndGradient(at: [x]) { p in
-            let t1 = p[0] * 1.5
+            let t0 = p[0] * 1.5
+            let t1 = t0 * 2
             let t2 = t1 + row
             let t3 = -t2
             let t4 = t3 - r
@@ -102,12 +104,12 @@ import TensorCore
             let t6 = t5 * q
             return ((t6 + 0.5) * c).sum()
         }
-        // dL/dx = 1.5 · c · q (the signs cancel: −(−1)).
+        // dL/dx = 3 · c · q (the signs cancel: −(−1)).
         let (cs, qs) = (c.scalars, q.scalars)
-        let expected = (0..<rows * cols).map { 1.5 * cs[$0] * qs[$0 / cols] }
+        let expected = (0..<rows * cols).map { 3 * cs[$0] * qs[$0 / cols] }
         let got = grads[0].scalars
         #expect(got.allSatisfy { $0.isFinite }, "NaN from a reused buffer reached the gradient")
         let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(worst <= 1e-6, "largest difference from 1.5 · c · q: \(worst)")
+        #expect(worst <= 1e-6, "largest difference from 3 · c · q: \(worst)")
     }
 }
