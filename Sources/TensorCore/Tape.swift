@@ -56,9 +56,6 @@ final class TapeNode {
     /// The gradient buffer if anything has been accumulated into it.
     var existingGrad: UnsafeMutablePointer<Float>? { grad }
 
-    /// Whether the gradient buffer exists (a leaf's always does): a writer would add to it.
-    var hasGrad: Bool { grad != nil }
-
     /// The gradient buffer, allocated and zeroed on first use.
     func gradBuffer() -> UnsafeMutablePointer<Float> {
         if let grad { return grad }

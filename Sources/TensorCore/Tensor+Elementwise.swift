@@ -20,12 +20,10 @@ extension Tensor {
                 let (gx, accumulate) = node.gradTarget()
                 if accumulate {
                     backend.unaryBackward(op, input: x.pointer, output: y.pointer, gradOutput: g, gradInput: gx, count: n)
-                } else if case .multiply = op {
-                    backend.unaryForward(op, input: g, output: gx, count: n)  // dX = dY·s
-                } else if case .negate = op {
-                    backend.unaryForward(.negate, input: g, output: gx, count: n)  // dX = −dY
-                } else {
+                } else if case .add = op {
                     backend.copy(g, to: gx, count: n)  // dX = dY
+                } else {
+                    backend.unaryForward(op, input: g, output: gx, count: n)  // dX = −dY, or dY·s
                 }
             default:
                 backend.unaryBackward(op, input: x.pointer, output: y.pointer, gradOutput: g, gradInput: node.gradBuffer(), count: n)
@@ -52,17 +50,18 @@ extension Tensor {
             // (a stretched operand sums its terms; divide's 1/b factor) adds into `gradBuffer()`.
             func firstWrite(_ input: Int) -> Bool {
                 let (x, other, otherStrides) = input == 0 ? (a, b, sb) : (b, a, sa)
-                guard let node = x.node, x.shape == shape, !node.hasGrad else { return false }
+                guard let node = x.node, x.shape == shape, op != .divide else { return false }
+                // Already written (or a leaf): the kernel below adds into the same buffer.
+                let (gx, accumulate) = node.gradTarget()
+                if accumulate { return false }
                 switch (op, input) {
-                case (.add, _), (.subtract, 0):
-                    backend.copy(g, to: node.gradTarget().pointer, count: x.count)
-                case (.subtract, _):
-                    backend.unaryForward(.negate, input: g, output: node.gradTarget().pointer, count: x.count)
+                case (.subtract, 1):
+                    backend.unaryForward(.negate, input: g, output: gx, count: x.count)
                 case (.multiply, _):
                     backend.binaryForward(.multiply, shape: shape, a: g, aStrides: contiguous, b: other.pointer,
-                                          bStrides: otherStrides, output: node.gradTarget().pointer)
-                case (.divide, _):
-                    return false
+                                          bStrides: otherStrides, output: gx)
+                default:  // add, subtract's first operand
+                    backend.copy(g, to: gx, count: x.count)
                 }
                 return true
             }
