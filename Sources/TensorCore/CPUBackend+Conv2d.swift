@@ -117,9 +117,17 @@ extension CPUBackend {
                 }
             }
             guard let gradWeight else { return }
-            // partials: (groups, Cout·Cin·KH·KW), summed in group order
+            // partials: (groups, Cout·Cin·KH·KW), summed in group order, eight weights at a time (a
+            // scalar loop striding over the groups was a quarter of this function's own time)
             Parallel.forEach(range: weightCount, blockSize: 4096) { range in
-                for i in range {
+                var i = range.lowerBound
+                while i + 8 <= range.upperBound {
+                    var total = Self.load8(partials + i)
+                    for group in 1..<max(groups, 1) { total += Self.load8(partials + group * weightCount + i) }
+                    Self.store8(Self.load8(gradWeight + i) + total, gradWeight + i)
+                    i += 8
+                }
+                for i in i..<range.upperBound {
                     var total = partials[i]
                     for group in 1..<max(groups, 1) { total += partials[group * weightCount + i] }
                     gradWeight[i] += total

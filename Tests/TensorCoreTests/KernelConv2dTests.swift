@@ -17,6 +17,7 @@ import TensorCore
         Conv2dGeometry(batch: 1, inChannels: 3, height: 2, width: 2, outChannels: 2, kernelSize: 5, padding: 2),    // "same", pad 2
         Conv2dGeometry(batch: 2, inChannels: 3, height: 6, width: 5, outChannels: 2, kernelHeight: 1, kernelWidth: 3,
                        padH: 0, padW: 1),                                                                              // "same" width only
+        Conv2dGeometry(batch: 3, inChannels: 5, height: 4, width: 4, outChannels: 9, kernelSize: 3, padding: 1),    // small images in pairs, one left over
     ]
 
     struct Run {
