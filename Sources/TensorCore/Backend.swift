@@ -71,7 +71,8 @@ public protocol Backend: Sendable {
     func logSoftmaxBackward(output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                             gradInput: UnsafeMutablePointer<Float>, rows: Int, cols: Int)
 
-    /// Scaled dot-product attention per head: `out = softmax(scale·q·kᵀ + mask)·v`; also writes `probs` for the backward.
+    /// Scaled dot-product attention per head: `out = softmax(scale·q·kᵀ + mask)·v`; also writes `probs` for the backward
+    /// (every element: the caller does not initialise it, and masked keys get 0).
     ///
     /// q (BH, Lq, D), k and v (BH, Lk, D), out (BH, Lq, D), probs (BH, Lq, Lk).
     func attentionForward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
