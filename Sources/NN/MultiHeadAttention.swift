@@ -48,24 +48,17 @@ public final class MultiHeadAttention: Module {
 
     /// x: (B, L, queryDim); context: (B, Lk, contextDim) or nil → (B, L, queryDim).
     public func callAsFunction(_ x: Tensor, context: Tensor? = nil, mask: AttentionMask = AttentionMask()) -> Tensor {
-        let (b, l) = (x.shape[0], x.shape[1])
         let source = context ?? x
-        let lk = source.shape[1]
-        func splitHeads(_ t: Tensor, _ length: Int) -> Tensor {
-            // (B, L, H·D) → (B, L, H, D) → (B, H, L, D)
-            t.reshaped([b, length, heads, headDim]).permuted([0, 2, 1, 3])
-        }
-        let q = splitHeads(query(x), l)
-        let project = { (key: splitHeads(self.key(source), lk), value: splitHeads(self.value(source), lk)) }
+        // q (B, L, H·D), k and v (B, Lk, H·D): the heads stay interleaved in each row, as the
+        // projections write them; the attention kernels read each head in place.
+        let q = query(x)
+        let project = { (key: self.key(source), value: self.value(source)) }
         // Cross-attention in inference inside a `CrossAttentionCache` scope projects each context once.
         let (k, v) = if let context, Tape.current == nil, let cache = CrossAttentionCache.current {
             cache.keysAndValues(of: self, context: context, compute: project)
         } else {
             project()
         }
-        let attended = Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: mask)
-        // (B, H, L, D) → (B, L, H·D)
-        let merged = attended.permuted([0, 2, 1, 3]).reshaped([b, l, heads * headDim])
-        return output(merged)
+        return output(Tensor.multiHeadAttention(query: q, key: k, value: v, heads: heads, mask: mask))
     }
 }

@@ -74,18 +74,20 @@ public protocol Backend: Sendable {
     /// Scaled dot-product attention per head: `out = softmax(scale·q·kᵀ + mask)·v`; also writes `probs` for the backward
     /// (every element: the caller does not initialise it, and masked keys get 0).
     ///
-    /// q (BH, Lq, D), k and v (BH, Lk, D), out (BH, Lq, D), probs (BH, Lq, Lk).
+    /// q (BH, Lq, D), k and v (BH, Lk, D), out (BH, Lq, D) — or, with `.interleaved(heads: H)`, q and out
+    /// (B, Lq, H·D), k and v (B, Lk, H·D); probs (BH, Lq, Lk).
     func attentionForward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                           output: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
                           batchHeads: Int, queryLength: Int, keyLength: Int, headDim: Int, scale: Float,
-                          mask: AttentionMask)
+                          mask: AttentionMask, layout: AttentionLayout)
 
-    /// Gradients of `attentionForward` from its saved `probs`, accumulated into `gradQ`, `gradK`, `gradV`.
+    /// Gradients of `attentionForward` from its saved `probs`, accumulated into `gradQ`, `gradK`, `gradV`
+    /// (each in the layout of its tensor, as `gradOutput` is in the output's).
     func attentionBackward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                            probs: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                            gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
                            gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
-                           keyLength: Int, headDim: Int, scale: Float)
+                           keyLength: Int, headDim: Int, scale: Float, layout: AttentionLayout)
 
     /// Nearest-neighbour 2× upsampling: x (N, C, H, W) → y (N, C, 2H, 2W), overwritten.
     func upsampleNearest2xForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,

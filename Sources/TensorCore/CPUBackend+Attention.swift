@@ -6,18 +6,21 @@ extension CPUBackend {
     public func attentionForward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                  output: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
                                  batchHeads: Int, queryLength: Int, keyLength: Int, headDim: Int, scale: Float,
-                                 mask: AttentionMask) {
+                                 mask: AttentionMask, layout: AttentionLayout) {
         let (lq, lk, d) = (queryLength, keyLength, headDim)
         Self.checkAttention(batchHeads: batchHeads, queryLength: lq, keyLength: lk, headDim: d, mask: mask)
+        layout.check(batchHeads: batchHeads)
+        let ld = layout.rowStride(headDim: d)
         let additiveSlices = mask.additive.map { $0.count / max(1, lq * lk) } ?? 0
         mask.additive.withOptionalBuffer { additive in
-            // q: (BH, Lq, D)  k, v: (BH, Lk, D)  probs: (BH, Lq, Lk)  out: (BH, Lq, D)
+            // q: (BH, Lq, D)  k, v: (BH, Lk, D)  probs: (BH, Lq, Lk)  out: (BH, Lq, D), each head's rows `ld` apart
             Parallel.forEach(range: batchHeads, blockSize: Self.headsPerBlock(lq, lk, d)) { heads in
                 for bh in heads {
-                    let (qh, kh, vh) = (q + bh * lq * d, k + bh * lk * d, v + bh * lk * d)
+                    let (qo, ko) = (layout.offset(head: bh, length: lq, headDim: d), layout.offset(head: bh, length: lk, headDim: d))
+                    let (qh, kh, vh) = (q + qo, k + ko, v + ko)
                     let p = probs + bh * lq * lk
                     Self.sgemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
-                               a: qh, lda: d, b: kh, ldb: d, beta: 0, c: p, ldc: lk)
+                               a: qh, lda: ld, b: kh, ldb: ld, beta: 0, c: p, ldc: lk)
                     let b = bh / mask.heads
                     let visibleKeys = min(lk, mask.keyLengths.map { $0[b] } ?? lk)
                     let bias = additive.map { $0 + (additiveSlices == 1 ? 0 : b * lq * lk) }
@@ -34,7 +37,7 @@ extension CPUBackend {
                         Self.softmaxRow(row, row, count: visible)
                     }
                     Self.sgemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
-                               a: p, lda: lk, b: vh, ldb: d, beta: 0, c: output + bh * lq * d, ldc: d)
+                               a: p, lda: lk, b: vh, ldb: ld, beta: 0, c: output + qo, ldc: ld)
                 }
             }
         }
@@ -49,24 +52,27 @@ extension CPUBackend {
                                   probs: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                   gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
                                   gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
-                                  keyLength: Int, headDim: Int, scale: Float) {
+                                  keyLength: Int, headDim: Int, scale: Float, layout: AttentionLayout) {
         let (lq, lk, d) = (queryLength, keyLength, headDim)
         Self.checkAttention(batchHeads: batchHeads, queryLength: lq, keyLength: lk, headDim: d, mask: .none)
+        layout.check(batchHeads: batchHeads)
         if lq == 0 || lk == 0 { return }
+        let ld = layout.rowStride(headDim: d)
         let needScores = gradQ != nil || gradK != nil
-        // q, dq, dO: (BH, Lq, D)  k, v, dk, dv: (BH, Lk, D)  probs, dS: (BH, Lq, Lk)
+        // q, dq, dO: (BH, Lq, D)  k, v, dk, dv: (BH, Lk, D)  probs, dS: (BH, Lq, Lk); head rows `ld` apart
         Parallel.forEach(range: batchHeads, blockSize: Self.headsPerBlock(lq, lk, d)) { heads in
             ScratchPool.withBuffer(count: needScores ? lq * lk : 0) { dS in
                 for bh in heads {
-                    let (qh, kh, vh) = (q + bh * lq * d, k + bh * lk * d, v + bh * lk * d)
-                    let (p, dO) = (probs + bh * lq * lk, gradOutput + bh * lq * d)
+                    let (qo, ko) = (layout.offset(head: bh, length: lq, headDim: d), layout.offset(head: bh, length: lk, headDim: d))
+                    let (qh, kh, vh) = (q + qo, k + ko, v + ko)
+                    let (p, dO) = (probs + bh * lq * lk, gradOutput + qo)
                     if let gradV {
                         Self.sgemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
-                                   a: p, lda: lk, b: dO, ldb: d, beta: 1, c: gradV + bh * lk * d, ldc: d)
+                                   a: p, lda: lk, b: dO, ldb: ld, beta: 1, c: gradV + ko, ldc: ld)
                     }
                     guard needScores else { continue }
                     Self.sgemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: 1,
-                               a: dO, lda: d, b: vh, ldb: d, beta: 0, c: dS, ldc: lk)
+                               a: dO, lda: ld, b: vh, ldb: ld, beta: 0, c: dS, ldc: lk)
                     for i in 0..<lq {
                         let (pRow, dRow) = (p + i * lk, dS + i * lk)
                         let dot = Self.dot(pRow, dRow, count: lk)
@@ -74,11 +80,11 @@ extension CPUBackend {
                     }
                     if let gradQ {
                         Self.sgemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: scale,
-                                   a: dS, lda: lk, b: kh, ldb: d, beta: 1, c: gradQ + bh * lq * d, ldc: d)
+                                   a: dS, lda: lk, b: kh, ldb: ld, beta: 1, c: gradQ + qo, ldc: ld)
                     }
                     if let gradK {
                         Self.sgemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: scale,
-                                   a: dS, lda: lk, b: qh, ldb: d, beta: 1, c: gradK + bh * lk * d, ldc: d)
+                                   a: dS, lda: lk, b: qh, ldb: ld, beta: 1, c: gradK + ko, ldc: ld)
                     }
                 }
             }

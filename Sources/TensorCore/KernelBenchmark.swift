@@ -101,7 +101,7 @@ public struct KernelBenchmark: Sendable {
 
         let (heads, length, dim) = (64 * 4, 64, 32)
         for backward in [false, true] {
-            record("attention \(backward ? "fwd+bwd" : "fwd    ") BH\(heads) L\(length) D\(dim) causal",
+            record("attention \(backward ? "fwd+bwd" : "fwd    ") BH\(heads) L\(length) D\(dim) causal, 4 heads per row",
                    alongside: sgemmReference) {
                 attention(name: $0, batchHeads: heads, length: length, headDim: dim, backward: backward)
             }
@@ -202,17 +202,18 @@ public struct KernelBenchmark: Sendable {
         let backend = self.backend
         let scale = 1 / Float(headDim).squareRoot()
         let mask = AttentionMask(heads: 4, causal: true)
+        let layout = AttentionLayout.interleaved(heads: 4)  // as MultiHeadAttention runs it: (B, L, 4·D)
         // Forward: q·kᵀ and p·v; backward: four products of the same size. Causal masking is not discounted.
         let product = 2 * Double(batchHeads * length * length * headDim)
         return Workload(name: name, work: product * (backward ? 6 : 2), isFlops: true) {
             backend.attentionForward(q: q.pointer, k: k.pointer, v: v.pointer, output: out.pointer, probs: probs.pointer,
                                      batchHeads: batchHeads, queryLength: length, keyLength: length, headDim: headDim,
-                                     scale: scale, mask: mask)
+                                     scale: scale, mask: mask, layout: layout)
             if backward {
                 backend.attentionBackward(q: q.pointer, k: k.pointer, v: v.pointer, probs: probs.pointer,
                                           gradOutput: dOut.pointer, gradQ: dq.pointer, gradK: dk.pointer, gradV: dv.pointer,
                                           batchHeads: batchHeads, queryLength: length, keyLength: length,
-                                          headDim: headDim, scale: scale)
+                                          headDim: headDim, scale: scale, layout: layout)
             }
         }
     }

@@ -146,19 +146,20 @@ public struct ReferenceBackend: Backend {
     public func attentionForward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                  output: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
                                  batchHeads: Int, queryLength: Int, keyLength: Int, headDim: Int, scale: Float,
-                                 mask: AttentionMask) {
+                                 mask: AttentionMask, layout: AttentionLayout) {
         ReferenceKernels.attentionForward(q: q, k: k, v: v, output: output, probs: probs, batchHeads: batchHeads,
-                                          queryLength: queryLength, keyLength: keyLength, headDim: headDim, scale: scale, mask: mask)
+                                          queryLength: queryLength, keyLength: keyLength, headDim: headDim, scale: scale,
+                                          mask: mask, layout: layout)
     }
 
     public func attentionBackward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                   probs: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                   gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
                                   gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
-                                  keyLength: Int, headDim: Int, scale: Float) {
+                                  keyLength: Int, headDim: Int, scale: Float, layout: AttentionLayout) {
         ReferenceKernels.attentionBackward(q: q, k: k, v: v, probs: probs, gradOutput: gradOutput, gradQ: gradQ, gradK: gradK,
                                            gradV: gradV, batchHeads: batchHeads, queryLength: queryLength,
-                                           keyLength: keyLength, headDim: headDim, scale: scale)
+                                           keyLength: keyLength, headDim: headDim, scale: scale, layout: layout)
     }
 
     public func upsampleNearest2xForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,

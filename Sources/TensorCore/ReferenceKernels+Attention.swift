@@ -19,16 +19,22 @@ extension ReferenceKernels {
     public static func attentionForward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                         output: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
                                         batchHeads: Int, queryLength: Int, keyLength: Int, headDim: Int, scale: Float,
-                                        mask: AttentionMask) {
+                                        mask: AttentionMask, layout: AttentionLayout) {
         let (lq, lk, d) = (queryLength, keyLength, headDim)
+        layout.check(batchHeads: batchHeads)
+        let stride = layout.rowStride(headDim: d)
         var scores = [Double](repeating: 0, count: lk)
-        // q: (BH, Lq, D)  k, v: (BH, Lk, D)  probs: (BH, Lq, Lk)  out: (BH, Lq, D)
+        // q: (BH, Lq, D)  k, v: (BH, Lk, D)  probs: (BH, Lq, Lk)  out: (BH, Lq, D), each head's rows `stride` apart
         for bh in 0..<batchHeads {
+            let (qh, kh, vh) = (q + layout.offset(head: bh, length: lq, headDim: d),
+                                k + layout.offset(head: bh, length: lk, headDim: d),
+                                v + layout.offset(head: bh, length: lk, headDim: d))
+            let oh = output + layout.offset(head: bh, length: lq, headDim: d)
             for i in 0..<lq {
                 var maximum = -Double.infinity
                 for j in 0..<lk {
                     var dot = 0.0
-                    for t in 0..<d { dot += Double(q[(bh * lq + i) * d + t]) * Double(k[(bh * lk + j) * d + t]) }
+                    for t in 0..<d { dot += Double(qh[i * stride + t]) * Double(kh[j * stride + t]) }
                     let bias = Double(attentionBias(mask, bh: bh, query: i, key: j, queryLength: lq, keyLength: lk))
                     scores[j] = attentionAllows(mask, bh: bh, query: i, key: j) ? Double(scale) * dot + bias : -.infinity
                     maximum = max(maximum, scores[j])
@@ -41,8 +47,8 @@ extension ReferenceKernels {
                 for j in 0..<lk { probs[(bh * lq + i) * lk + j] = sum > 0 ? Float(scores[j] / sum) : 0 }
                 for t in 0..<d {
                     var value = 0.0
-                    for j in 0..<lk { value += Double(probs[(bh * lq + i) * lk + j]) * Double(v[(bh * lk + j) * d + t]) }
-                    output[(bh * lq + i) * d + t] = Float(value)
+                    for j in 0..<lk { value += Double(probs[(bh * lq + i) * lk + j]) * Double(vh[j * stride + t]) }
+                    oh[i * stride + t] = Float(value)
                 }
             }
         }
@@ -53,16 +59,20 @@ extension ReferenceKernels {
                                          probs: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                          gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
                                          gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
-                                         keyLength: Int, headDim: Int, scale: Float) {
+                                         keyLength: Int, headDim: Int, scale: Float,
+                                         layout: AttentionLayout) {
         let (lq, lk, d) = (queryLength, keyLength, headDim)
+        layout.check(batchHeads: batchHeads)
+        let stride = layout.rowStride(headDim: d)
         var dProbs = [Double](repeating: 0, count: lk)
-        // q, dq, dout: (BH, Lq, D)  k, v, dk, dv: (BH, Lk, D)  probs: (BH, Lq, Lk)
+        // q, dq, dout: (BH, Lq, D)  k, v, dk, dv: (BH, Lk, D)  probs: (BH, Lq, Lk), each head's rows `stride` apart
         for bh in 0..<batchHeads {
+            let (qo, ko) = (layout.offset(head: bh, length: lq, headDim: d), layout.offset(head: bh, length: lk, headDim: d))
             for i in 0..<lq {
                 var dot = 0.0
                 for j in 0..<lk {
                     var value = 0.0
-                    for t in 0..<d { value += Double(gradOutput[(bh * lq + i) * d + t]) * Double(v[(bh * lk + j) * d + t]) }
+                    for t in 0..<d { value += Double(gradOutput[qo + i * stride + t]) * Double(v[ko + j * stride + t]) }
                     dProbs[j] = value
                     dot += value * Double(probs[(bh * lq + i) * lk + j])
                 }
@@ -70,9 +80,10 @@ extension ReferenceKernels {
                     let p = Double(probs[(bh * lq + i) * lk + j])
                     let dScore = p * (dProbs[j] - dot) * Double(scale)  // softmax backward, then the scale
                     for t in 0..<d {
-                        if let gradQ { gradQ[(bh * lq + i) * d + t] += Float(dScore * Double(k[(bh * lk + j) * d + t])) }
-                        if let gradK { gradK[(bh * lk + j) * d + t] += Float(dScore * Double(q[(bh * lq + i) * d + t])) }
-                        if let gradV { gradV[(bh * lk + j) * d + t] += Float(p * Double(gradOutput[(bh * lq + i) * d + t])) }
+                        let (qi, kj) = (qo + i * stride + t, ko + j * stride + t)
+                        if let gradQ { gradQ[qi] += Float(dScore * Double(k[kj])) }
+                        if let gradK { gradK[kj] += Float(dScore * Double(q[qi])) }
+                        if let gradV { gradV[kj] += Float(p * Double(gradOutput[qi])) }
                     }
                 }
             }

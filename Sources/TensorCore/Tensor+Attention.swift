@@ -13,6 +13,31 @@ extension Tensor {
         let lk = key.shape[2]
         precondition(key.shape == [b, h, lk, d] && value.shape == [b, h, lk, d],
                      "attention shapes differ: q \(query.shape), k \(key.shape), v \(value.shape)")
+        return attention(query, key, value, batch: b, heads: h, queryLength: lq, keyLength: lk, headDim: d,
+                         mask: mask, scale: scale, layout: .headMajor)
+    }
+
+    /// Multi-head attention over heads interleaved in each row: q (B, Lq, H·D), k and v (B, Lk, H·D)
+    /// → (B, Lq, H·D). The same as splitting the heads into (B, H, L, D), `scaledDotProductAttention`
+    /// and merging them back, without the two permuted copies (and their backward copies): the
+    /// kernels read each head in place, as the projections wrote it.
+    public static func multiHeadAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
+                                          mask: AttentionMask = AttentionMask(), scale: Float? = nil) -> Tensor {
+        precondition(query.rank == 3 && key.rank == 3 && value.rank == 3, "multi-head attention needs (B, L, H·D) tensors")
+        precondition(heads > 0 && query.shape[2] % heads == 0,
+                     "multi-head attention: \(query.shape[2]) features do not split into \(heads) heads")
+        let (b, lq, d) = (query.shape[0], query.shape[1], query.shape[2] / heads)
+        let lk = key.shape[1]
+        precondition(key.shape == [b, lk, heads * d] && value.shape == [b, lk, heads * d],
+                     "attention shapes differ: q \(query.shape), k \(key.shape), v \(value.shape)")
+        return attention(query, key, value, batch: b, heads: heads, queryLength: lq, keyLength: lk, headDim: d,
+                         mask: mask, scale: scale, layout: .interleaved(heads: heads))
+    }
+
+    /// The op under both entry points; the output has the query's shape and layout.
+    private static func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, batch b: Int, heads h: Int, queryLength lq: Int,
+                                  keyLength lk: Int, headDim d: Int, mask: AttentionMask, scale: Float?,
+                                  layout: AttentionLayout) -> Tensor {
         var m = mask
         m.heads = h
         if let lengths = m.keyLengths { precondition(lengths.count == b, "attention needs \(b) key lengths, got \(lengths.count)") }
@@ -25,20 +50,21 @@ extension Tensor {
         // Every element is written by attentionForward (masked keys as 0), so no zero fill: at a 16×16
         // latent (L = 256) filling the probabilities cost 1.8 % of a single-thread U-Net step.
         let probs = Tensor(shape: [b * h, lq, lk], storage: TensorStorage(uninitializedCount: b * h * lq * lk))
-        let (q, k, v) = (query, key, value)
         let maskCopy = m
         // q·kᵀ and p·v: two (Lq×Lk×D) products per head.
         let flops = 4 * b * h * lq * lk * d
         FlopCounter.current?.add(flops)
-        var out = Tensor(computing: [b, h, lq, d]) { o in
+        var out = Tensor(computing: q.shape) { o in
             backend.attentionForward(q: q.pointer, k: k.pointer, v: v.pointer, output: o, probs: probs.pointer,
-                                     batchHeads: b * h, queryLength: lq, keyLength: lk, headDim: d, scale: s, mask: maskCopy)
+                                     batchHeads: b * h, queryLength: lq, keyLength: lk, headDim: d, scale: s,
+                                     mask: maskCopy, layout: layout)
         }
         Tensor.record(&out, [q, k, v]) { g in
             FlopCounter.current?.add(2 * flops)  // dP = dO·vᵀ, dV = pᵀ·dO, dQ = dS·k, dK = dSᵀ·q
             backend.attentionBackward(q: q.pointer, k: k.pointer, v: v.pointer, probs: probs.pointer, gradOutput: g,
                                       gradQ: q.node?.gradBuffer(), gradK: k.node?.gradBuffer(), gradV: v.node?.gradBuffer(),
-                                      batchHeads: b * h, queryLength: lq, keyLength: lk, headDim: d, scale: s)
+                                      batchHeads: b * h, queryLength: lq, keyLength: lk, headDim: d, scale: s,
+                                      layout: layout)
         }
         return out
     }

@@ -34,7 +34,9 @@ import TensorCore
 
     struct Run { var out, probs, dq, dk, dv: [Float] }
 
-    static func run(_ c: Case, reference: Bool, backwardCalls: Int = 1) -> Run {
+    /// One forward and `backwardCalls` backwards on random buffers, read in `layout` (head-major by
+    /// default; `.interleaved(heads: c.heads)` reads the same buffers as (B, L, H·D)).
+    static func run(_ c: Case, reference: Bool, backwardCalls: Int = 1, layout: AttentionLayout = .headMajor) -> Run {
         let (qCount, kCount) = (c.bh * c.lq * c.d, c.bh * c.lk * c.d)
         let q = KernelBuffer(random: qCount, seed: 1), k = KernelBuffer(random: kCount, seed: 2)
         let v = KernelBuffer(random: kCount, seed: 3), dOut = KernelBuffer(random: qCount, seed: 4)
@@ -44,23 +46,23 @@ import TensorCore
         if reference {
             ReferenceKernels.attentionForward(q: q.p, k: k.p, v: v.p, output: out.pointer, probs: probs.pointer,
                                               batchHeads: c.bh, queryLength: c.lq, keyLength: c.lk, headDim: c.d,
-                                              scale: scale, mask: c.mask)
+                                              scale: scale, mask: c.mask, layout: layout)
         } else {
             CPUBackend.shared.attentionForward(q: q.p, k: k.p, v: v.p, output: out.pointer, probs: probs.pointer,
                                                batchHeads: c.bh, queryLength: c.lq, keyLength: c.lk, headDim: c.d,
-                                               scale: scale, mask: c.mask)
+                                               scale: scale, mask: c.mask, layout: layout)
         }
         for _ in 0..<backwardCalls {
             if reference {
                 ReferenceKernels.attentionBackward(q: q.p, k: k.p, v: v.p, probs: probs.p, gradOutput: dOut.p,
                                                    gradQ: dq.pointer, gradK: dk.pointer, gradV: dv.pointer,
                                                    batchHeads: c.bh, queryLength: c.lq, keyLength: c.lk, headDim: c.d,
-                                                   scale: scale)
+                                                   scale: scale, layout: layout)
             } else {
                 CPUBackend.shared.attentionBackward(q: q.p, k: k.p, v: v.p, probs: probs.p, gradOutput: dOut.p,
                                                     gradQ: dq.pointer, gradK: dk.pointer, gradV: dv.pointer,
                                                     batchHeads: c.bh, queryLength: c.lq, keyLength: c.lk, headDim: c.d,
-                                                    scale: scale)
+                                                    scale: scale, layout: layout)
             }
         }
         return Run(out: out.array, probs: probs.array, dq: dq.array, dk: dk.array, dv: dv.array)
@@ -75,6 +77,65 @@ import TensorCore
         #expect(relativeError(fast.dk, slow.dk) <= gradientTolerance)
         #expect(relativeError(fast.dv, slow.dv) <= gradientTolerance)
         for values in [fast.out, fast.probs, fast.dq, fast.dk, fast.dv] { #expect(!values.contains { $0.isNaN }) }
+    }
+
+    /// The interleaved layout (B, L, H·D), as `MultiHeadAttention` runs it, against the reference in
+    /// the same layout.
+    @Test(arguments: cases)
+    func interleavedMatchesReference(_ c: Case) {
+        let layout = AttentionLayout.interleaved(heads: c.heads)
+        let fast = Self.run(c, reference: false, layout: layout), slow = Self.run(c, reference: true, layout: layout)
+        #expect(relativeError(fast.probs, slow.probs) <= forwardTolerance)
+        #expect(relativeError(fast.out, slow.out) <= forwardTolerance)
+        #expect(relativeError(fast.dq, slow.dq) <= gradientTolerance)
+        #expect(relativeError(fast.dk, slow.dk) <= gradientTolerance)
+        #expect(relativeError(fast.dv, slow.dv) <= gradientTolerance)
+    }
+
+    /// (B, L, H·D) → (B, H, L, D).
+    static func headMajor(_ x: [Float], batch: Int, length: Int, heads: Int, dim: Int) -> [Float] {
+        var y = [Float](repeating: .nan, count: x.count)
+        for b in 0..<batch {
+            for i in 0..<length {
+                for h in 0..<heads {
+                    for t in 0..<dim { y[((b * heads + h) * length + i) * dim + t] = x[((b * length + i) * heads + h) * dim + t] }
+                }
+            }
+        }
+        return y
+    }
+
+    /// The interleaved layout is the head-major one with the heads moved: the reference kernel on
+    /// interleaved buffers equals, value for value, the reference on the same buffers permuted to
+    /// (B, H, L, D) — so the offsets and strides name the same elements.
+    @Test(arguments: [cases[0], cases[4], cases[6]])
+    func interleavedIsHeadMajorPermuted(_ c: Case) {
+        let scale = 1 / Float(c.d).squareRoot()
+        let (qCount, kCount) = (c.bh * c.lq * c.d, c.bh * c.lk * c.d)
+        let raw = [KernelBuffer(random: qCount, seed: 1), KernelBuffer(random: kCount, seed: 2),
+                   KernelBuffer(random: kCount, seed: 3), KernelBuffer(random: qCount, seed: 4)].map(\.array)
+        let lengths = [c.lq, c.lk, c.lk, c.lq]
+        func results(_ inputs: [[Float]], _ layout: AttentionLayout) -> [[Float]] {
+            let (q, k, v, dOut) = (KernelBuffer(inputs[0]), KernelBuffer(inputs[1]), KernelBuffer(inputs[2]), KernelBuffer(inputs[3]))
+            let out = KernelBuffer(zeros: qCount), probs = KernelBuffer(zeros: c.bh * c.lq * c.lk)
+            let dq = KernelBuffer(zeros: qCount), dk = KernelBuffer(zeros: kCount), dv = KernelBuffer(zeros: kCount)
+            ReferenceKernels.attentionForward(q: q.p, k: k.p, v: v.p, output: out.pointer, probs: probs.pointer,
+                                              batchHeads: c.bh, queryLength: c.lq, keyLength: c.lk, headDim: c.d,
+                                              scale: scale, mask: c.mask, layout: layout)
+            ReferenceKernels.attentionBackward(q: q.p, k: k.p, v: v.p, probs: probs.p, gradOutput: dOut.p,
+                                               gradQ: dq.pointer, gradK: dk.pointer, gradV: dv.pointer,
+                                               batchHeads: c.bh, queryLength: c.lq, keyLength: c.lk, headDim: c.d,
+                                               scale: scale, layout: layout)
+            return [out.array, probs.array, dq.array, dk.array, dv.array]
+        }
+        let interleaved = results(raw, .interleaved(heads: c.heads))
+        let permuted = results(zip(raw, lengths).map { Self.headMajor($0, batch: c.batch, length: $1, heads: c.heads, dim: c.d) },
+                               .headMajor)
+        #expect(bitIdentical(interleaved[1], permuted[1]))  // probs are (BH, Lq, Lk) in both
+        for (index, length) in [(0, c.lq), (2, c.lq), (3, c.lk), (4, c.lk)] {
+            let moved = Self.headMajor(interleaved[index], batch: c.batch, length: length, heads: c.heads, dim: c.d)
+            #expect(bitIdentical(moved, permuted[index]), "result \(index)")
+        }
     }
 
     @Test func masksGiveExactZerosAndRowsSumToOne() {
@@ -116,9 +177,11 @@ import TensorCore
 
     @Test func bitIdenticalForOneAndTwoThreads() {
         let c = Case(batch: 4, heads: 4, lq: 64, lk: 64, d: 32, mask: AttentionMask(heads: 4, causal: true), name: "")
-        let one = Parallel.$maxThreads.withValue(1) { Self.run(c, reference: false) }
-        let two = Parallel.$maxThreads.withValue(2) { Self.run(c, reference: false) }
-        #expect(bitIdentical(one.out, two.out) && bitIdentical(one.probs, two.probs))
-        #expect(bitIdentical(one.dq, two.dq) && bitIdentical(one.dk, two.dk) && bitIdentical(one.dv, two.dv))
+        for layout in [AttentionLayout.headMajor, .interleaved(heads: c.heads)] {
+            let one = Parallel.$maxThreads.withValue(1) { Self.run(c, reference: false, layout: layout) }
+            let two = Parallel.$maxThreads.withValue(2) { Self.run(c, reference: false, layout: layout) }
+            #expect(bitIdentical(one.out, two.out) && bitIdentical(one.probs, two.probs))
+            #expect(bitIdentical(one.dq, two.dq) && bitIdentical(one.dk, two.dk) && bitIdentical(one.dv, two.dv))
+        }
     }
 }
