@@ -81,6 +81,46 @@ import Diffusion
         #expect(full.positionSameRow == 1 && full.positionSameColumn == 1)
     }
 
+    @Test("a held-out combination whose small captions share a seen shape's states is 0 from it")
+    func heldOutCombinations() throws {
+        let green = try #require(ShapeColour.allCases.firstIndex(of: .green))
+        let (circle, triangle) = try (#require(ShapeKind.allCases.firstIndex(of: .circle)),
+                                      #require(ShapeKind.allCases.firstIndex(of: .triangle)))
+        let small = try #require(ShapeSize.allCases.firstIndex(of: .small))
+        // Colour and shape one-hot blocks, except that a small green triangle gets a green circle's.
+        let states = TextStateSpread.captions.map { caption in
+            var colour = [Float](repeating: 0, count: ShapeColour.allCases.count)
+            var shape = [Float](repeating: 0, count: ShapeKind.allCases.count)
+            colour[caption.values[0]] = 1
+            let collapsed = caption.values[0] == green && caption.values[1] == triangle && caption.values[2] == small
+            shape[collapsed ? circle : caption.values[1]] = 1
+            return colour + shape
+        }
+        let held = ShapeCombination(colour: .green, shape: .triangle)
+        let spread = TextStateSpread(cosines: cosines(states), excluded: [held, ShapeCombination(colour: .red, shape: .square)])
+        #expect(spread.heldOut.map { "\($0.size.word) \($0.combination)" }
+                    == ["small red square", "large red square", "small green triangle", "large green triangle"])  // grammar order
+        let smallGreen = spread.heldOut[2], largeGreen = spread.heldOut[3]
+        // Same colour, other shape: cos ½ between one-hot pairs, cos 1 for the collapsed one.
+        func near(_ got: [ShapeKind: Double], _ expected: [ShapeKind: Double]) -> Bool {
+            Set(got.keys) == Set(expected.keys) && expected.allSatisfy { abs(got[$0.key]! - $0.value) < 1e-6 }
+        }
+        #expect(near(smallGreen.distances, [.circle: 0, .square: 0.5]), "\(smallGreen.distances)")
+        #expect(smallGreen.nearest?.shape == .circle && (smallGreen.nearest?.distance ?? 1) < 1e-6)
+        #expect(near(largeGreen.distances, [.circle: 0.5, .square: 0.5]), "\(largeGreen.distances)")
+        #expect(near(spread.heldOut[0].distances, [.circle: 0.5, .triangle: 0.5]))
+        // Seen pairs (neither combination held out) are all one-hot apart in shape.
+        #expect(spread.seenShapeDistance.count == 2 && spread.seenShapeDistance.values.allSatisfy { abs($0 - 0.5) < 1e-6 })
+        let lines = spread.lines
+        #expect(lines.contains { $0.hasPrefix("held out of the training captions: mean 1 − cos to the same caption with another shape (between seen combinations: small 0.5000, large 0.5000)") })
+        #expect(lines.contains("  small green triangle  to circle 0.0000, square 0.5000  (nearest: circle, 0.00× seen)"))
+        #expect(lines.contains("  large red square      to circle 0.5000, triangle 0.5000  (nearest: circle, 1.00× seen)"))
+        // Nothing held out: no such lines, and the shape spread is the same measure over all pairs.
+        let none = TextStateSpread(cosines: cosines(states))
+        #expect(none.heldOut.isEmpty && none.seenShapeDistance.isEmpty == false)
+        #expect(!none.lines.contains { $0.hasPrefix("held out") })
+    }
+
     @Test("measured on a text encoder: deterministic, in [0, 2], and every attribute moves an untrained encoder")
     func measure() throws {
         let tokenizer = try SentencePieceTokenizer.train(

@@ -176,7 +176,8 @@ public enum TextEncoderStage {
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captionTexts, maxLength: config.tokenizer.maxLength)
         let retrieval = try Retrieval.evaluate(model: model, captions: captions, data: data)
         let textStates = config.data.kind == "shapes"
-            ? try TextStateSpread.measure(textModel: model.textModel, tokenizer: tokenizer, maxLength: config.tokenizer.maxLength) : nil
+            ? try TextStateSpread.measure(textModel: model.textModel, tokenizer: tokenizer, maxLength: config.tokenizer.maxLength,
+                                          excluded: config.data.excludedCombinations) : nil
         return (retrieval, textStates)
     }
 }

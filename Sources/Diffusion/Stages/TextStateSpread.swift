@@ -39,6 +39,37 @@ public struct TextStateSpread: Equatable, Sendable {
     /// places objects in the right row but mirrors left and right points at the first.
     public let positionSameRow: Double, positionSameColumn: Double
 
+    /// A colour–shape combination held out of the training data (`data.exclude`), at one size: how
+    /// far its captions' states are from the same captions with each other shape.
+    ///
+    /// A held-out combination is never a training caption, so nothing in contrastive training
+    /// keeps its states apart from a seen neighbour's. When they coincide, a U-Net that composes
+    /// colour and shape can still not draw it: it is given the neighbour's states. Measured on the
+    /// composition study's h2 encoder (issue 16): small green triangle to small green circle 0.029,
+    /// small blue circle to small blue triangle 0.033, against 0.14–0.26 between seen shapes of
+    /// one colour; the U-Net drew every small green triangle as a green circle and every small blue
+    /// circle as a blue triangle, and the large ones (0.13, 0.06–0.11) right.
+    public struct HeldOutShape: Equatable, Sendable {
+        public let combination: ShapeCombination
+        public let size: ShapeSize
+        /// Mean 1 − cos to the same captions with each other shape, in `ShapeKind` order (the
+        /// combination's own shape left out).
+        public let distances: [ShapeKind: Double]
+
+        /// The other shape whose captions are closest.
+        public var nearest: (shape: ShapeKind, distance: Double)? {
+            distances.min { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue < $1.key.rawValue) }
+                .map { ($0.key, $0.value) }
+        }
+    }
+
+    /// One entry per held-out combination and size (combination order, then size); empty when
+    /// nothing is held out.
+    public let heldOut: [HeldOutShape]
+    /// Per size, the same distance between seen combinations: the mean 1 − cos between captions
+    /// that differ only in shape, both of whose combinations are in the training data.
+    public let seenShapeDistance: [ShapeSize: Double]
+
     /// The spread of `attribute`.
     public subscript(attribute: Attribute) -> Double {
         spread[Attribute.allCases.firstIndex(of: attribute)!]
@@ -65,15 +96,23 @@ public struct TextStateSpread: Equatable, Sendable {
     }()
 
     /// The spread from `cosines`, the row-major (N, N) cosine similarities of the states of the N
-    /// `captions` (same order), e.g. from `measure`.
-    public init(cosines: [Float]) {
+    /// `captions` (same order), e.g. from `measure`, for an encoder trained without the captions of
+    /// the `excluded` combinations.
+    public init(cosines: [Float], excluded: Set<ShapeCombination> = []) {
         let n = Self.captions.count
         precondition(cosines.count == n * n, "TextStateSpread: \(cosines.count) cosines for \(n) captions")
         let values = Self.captions.map(\.values)
         var total = [Double](repeating: 0, count: Attribute.allCases.count)
         var pairs = [Int](repeating: 0, count: Attribute.allCases.count)
         let position = Attribute.allCases.firstIndex(of: .position)!
+        let shape = Attribute.allCases.firstIndex(of: .shape)!, size = Attribute.allCases.firstIndex(of: .size)!
         var (rowTotal, rowPairs, columnTotal, columnPairs) = (0.0, 0, 0.0, 0)
+        // Shape pairs by size: seen–seen totals, and per (held-out combination, size, other shape).
+        var seen: [ShapeSize: (total: Double, pairs: Int)] = [:]
+        var held: [ShapeCombination: [ShapeSize: [ShapeKind: (total: Double, pairs: Int)]]] = [:]
+        func combination(_ v: [Int]) -> ShapeCombination {
+            ShapeCombination(colour: ShapeColour.allCases[v[0]], shape: ShapeKind.allCases[v[shape]])
+        }
         for i in 0..<n {
             for j in (i + 1)..<n {
                 let differing = (0..<values[i].count).filter { values[i][$0] != values[j][$0] }
@@ -81,6 +120,20 @@ public struct TextStateSpread: Equatable, Sendable {
                 let distance = max(0, 1 - Double(cosines[i * n + j]))  // rounding can leave cos a hair above 1
                 total[a] += distance
                 pairs[a] += 1
+                if a == shape {
+                    let z = ShapeSize.allCases[values[i][size]]
+                    let (ci, cj) = (combination(values[i]), combination(values[j]))
+                    switch (excluded.contains(ci), excluded.contains(cj)) {
+                    case (false, false):
+                        seen[z, default: (0, 0)].total += distance
+                        seen[z, default: (0, 0)].pairs += 1
+                    default:
+                        for (mine, other) in [(ci, cj), (cj, ci)] where excluded.contains(mine) {
+                            held[mine, default: [:]][z, default: [:]][other.shape, default: (0, 0)].total += distance
+                            held[mine, default: [:]][z, default: [:]][other.shape, default: (0, 0)].pairs += 1
+                        }
+                    }
+                }
                 guard a == position else { continue }
                 let (p, q) = (GridPosition.allCases[values[i][a]], GridPosition.allCases[values[j][a]])
                 if p.row == q.row { (rowTotal, rowPairs) = (rowTotal + distance, rowPairs + 1) }
@@ -90,13 +143,20 @@ public struct TextStateSpread: Equatable, Sendable {
         spread = zip(total, pairs).map { $1 > 0 ? $0 / Double($1) : 0 }
         positionSameRow = rowPairs > 0 ? rowTotal / Double(rowPairs) : 0
         positionSameColumn = columnPairs > 0 ? columnTotal / Double(columnPairs) : 0
+        heldOut = excluded.sorted().flatMap { c in
+            ShapeSize.allCases.map { z in
+                HeldOutShape(combination: c, size: z,
+                             distances: (held[c]?[z] ?? [:]).mapValues { $0.pairs > 0 ? $0.total / Double($0.pairs) : 0 })
+            }
+        }
+        seenShapeDistance = seen.mapValues { $0.pairs > 0 ? $0.total / Double($0.pairs) : 0 }
     }
 
     /// Encodes every caption with `textModel` (inference, no tape) and measures the spread: each
     /// caption's hidden states are averaged over its key length and scaled to unit length, and the
     /// (N, N) Gram matrix of those is the one transfer to the host.
     public static func measure(textModel: CLIPTextTransformer, tokenizer: SentencePieceTokenizer,
-                               maxLength: Int) throws -> TextStateSpread {
+                               maxLength: Int, excluded: Set<ShapeCombination> = []) throws -> TextStateSpread {
         let texts = captions.map(\.text)
         var pooled: [Tensor] = []
         let chunk = 128
@@ -116,7 +176,7 @@ public struct TextStateSpread: Equatable, Sendable {
         let states = Tensor.concatenate(pooled, axis: 0)  // (N, D)
         let norms = (states * states).sum(axis: 1, keepDims: true).sqrt()  // (N, 1)
         let unit = states / (norms + 1e-20)
-        return TextStateSpread(cosines: unit.matmul(unit.transposed()).scalars)
+        return TextStateSpread(cosines: unit.matmul(unit.transposed()).scalars, excluded: excluded)
     }
 
     /// Lines for a report: the spread per attribute, and each attribute's as a multiple of colour's.
@@ -130,5 +190,24 @@ public struct TextStateSpread: Equatable, Sendable {
             }
             + [String(format: "  of position: same row (left/centre/right) %.4f, same column (top/middle/bottom) %.4f",
                       positionSameRow, positionSameColumn)]
+            + heldOutLines
+    }
+
+    /// For held-out combinations: each one's distance to the same caption with another shape, next
+    /// to the seen combinations' (none without held-out combinations).
+    var heldOutLines: [String] {
+        guard !heldOut.isEmpty else { return [] }
+        let seen = ShapeSize.allCases.map { z in "\(z.word) " + String(format: "%.4f", seenShapeDistance[z] ?? 0) }
+        return ["held out of the training captions: mean 1 − cos to the same caption with another shape (between seen"
+                + " combinations: \(seen.joined(separator: ", "))); near 0, the U-Net is given the other shape's states"]
+            + heldOut.map { entry in
+                let others = ShapeKind.allCases.compactMap { shape in
+                    entry.distances[shape].map { "\(shape.word) " + String(format: "%.4f", $0) }
+                }
+                let label = "\(entry.size.word) \(entry.combination)"
+                return "  " + label.padding(toLength: 22, withPad: " ", startingAt: 0) + "to " + others.joined(separator: ", ")
+                    + (entry.nearest.map { "  (nearest: \($0.shape.word), "
+                        + String(format: "%.2f× seen)", $0.distance / max(seenShapeDistance[entry.size] ?? 0, 1e-12)) } ?? "")
+            }
     }
 }
