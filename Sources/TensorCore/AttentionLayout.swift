@@ -30,3 +30,14 @@ public enum AttentionLayout: Sendable, Equatable {
                      "attention: \(batchHeads) batch·heads not divisible by the layout's \(rowHeads) heads")
     }
 }
+
+/// Which gradients `attentionBackward` sets instead of adding to: a first writer of a gradient
+/// buffer that nothing has written yet skips its zero fill (`TapeNode.gradTarget()`).
+public struct AttentionGradients: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    public static let query = AttentionGradients(rawValue: 1)
+    public static let key = AttentionGradients(rawValue: 2)
+    public static let value = AttentionGradients(rawValue: 4)
+}

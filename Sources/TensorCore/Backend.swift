@@ -82,12 +82,14 @@ public protocol Backend: Sendable {
                           mask: AttentionMask, layout: AttentionLayout)
 
     /// Gradients of `attentionForward` from its saved `probs`, accumulated into `gradQ`, `gradK`, `gradV`
-    /// (each in the layout of its tensor, as `gradOutput` is in the output's).
+    /// (each in the layout of its tensor, as `gradOutput` is in the output's) — except those named in
+    /// `overwriting`, which are set (every element written; the buffers must then be distinct).
     func attentionBackward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                            probs: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                            gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
                            gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
-                           keyLength: Int, headDim: Int, scale: Float, layout: AttentionLayout)
+                           keyLength: Int, headDim: Int, scale: Float, layout: AttentionLayout,
+                           overwriting: AttentionGradients)
 
     /// Nearest-neighbour 2× upsampling: x (N, C, H, W) → y (N, C, 2H, 2W), overwritten.
     func upsampleNearest2xForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,

@@ -52,11 +52,21 @@ extension CPUBackend {
                                   probs: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                   gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
                                   gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
-                                  keyLength: Int, headDim: Int, scale: Float, layout: AttentionLayout) {
+                                  keyLength: Int, headDim: Int, scale: Float, layout: AttentionLayout,
+                                  overwriting: AttentionGradients) {
         let (lq, lk, d) = (queryLength, keyLength, headDim)
+        // GEMM's beta: 0 sets a gradient (each head's rows are written whole), 1 adds to it.
+        let (betaQ, betaK, betaV): (Float, Float, Float) = (overwriting.contains(.query) ? 0 : 1,
+                                                           overwriting.contains(.key) ? 0 : 1,
+                                                           overwriting.contains(.value) ? 0 : 1)
         Self.checkAttention(batchHeads: batchHeads, queryLength: lq, keyLength: lk, headDim: d, mask: .none)
         layout.check(batchHeads: batchHeads)
-        if lq == 0 || lk == 0 { return }
+        if lq == 0 || lk == 0 {  // no products: the gradients are 0, so a set one is zeroed
+            if overwriting.contains(.query) { gradQ?.update(repeating: 0, count: batchHeads * lq * d) }
+            if overwriting.contains(.key) { gradK?.update(repeating: 0, count: batchHeads * lk * d) }
+            if overwriting.contains(.value) { gradV?.update(repeating: 0, count: batchHeads * lk * d) }
+            return
+        }
         let ld = layout.rowStride(headDim: d)
         let needScores = gradQ != nil || gradK != nil
         // q, dq, dO: (BH, Lq, D)  k, v, dk, dv: (BH, Lk, D)  probs, dS: (BH, Lq, Lk); head rows `ld` apart
@@ -68,7 +78,7 @@ extension CPUBackend {
                     let (p, dO) = (probs + bh * lq * lk, gradOutput + qo)
                     if let gradV {
                         Self.sgemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
-                                   a: p, lda: lk, b: dO, ldb: ld, beta: 1, c: gradV + ko, ldc: ld)
+                                   a: p, lda: lk, b: dO, ldb: ld, beta: betaV, c: gradV + ko, ldc: ld)
                     }
                     guard needScores else { continue }
                     Self.sgemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: 1,
@@ -80,11 +90,11 @@ extension CPUBackend {
                     }
                     if let gradQ {
                         Self.sgemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: scale,
-                                   a: dS, lda: lk, b: kh, ldb: ld, beta: 1, c: gradQ + qo, ldc: ld)
+                                   a: dS, lda: lk, b: kh, ldb: ld, beta: betaQ, c: gradQ + qo, ldc: ld)
                     }
                     if let gradK {
                         Self.sgemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: scale,
-                                   a: dS, lda: lk, b: qh, ldb: ld, beta: 1, c: gradK + ko, ldc: ld)
+                                   a: dS, lda: lk, b: qh, ldb: ld, beta: betaK, c: gradK + ko, ldc: ld)
                     }
                 }
             }

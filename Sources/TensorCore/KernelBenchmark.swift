@@ -213,7 +213,7 @@ public struct KernelBenchmark: Sendable {
                 backend.attentionBackward(q: q.pointer, k: k.pointer, v: v.pointer, probs: probs.pointer,
                                           gradOutput: dOut.pointer, gradQ: dq.pointer, gradK: dk.pointer, gradV: dv.pointer,
                                           batchHeads: batchHeads, queryLength: length, keyLength: length,
-                                          headDim: headDim, scale: scale, layout: layout)
+                                          headDim: headDim, scale: scale, layout: layout, overwriting: [])
             }
         }
     }

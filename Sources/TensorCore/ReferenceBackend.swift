@@ -156,10 +156,12 @@ public struct ReferenceBackend: Backend {
                                   probs: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                   gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
                                   gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
-                                  keyLength: Int, headDim: Int, scale: Float, layout: AttentionLayout) {
+                                  keyLength: Int, headDim: Int, scale: Float, layout: AttentionLayout,
+                                  overwriting: AttentionGradients) {
         ReferenceKernels.attentionBackward(q: q, k: k, v: v, probs: probs, gradOutput: gradOutput, gradQ: gradQ, gradK: gradK,
                                            gradV: gradV, batchHeads: batchHeads, queryLength: queryLength,
-                                           keyLength: keyLength, headDim: headDim, scale: scale, layout: layout)
+                                           keyLength: keyLength, headDim: headDim, scale: scale, layout: layout,
+                                           overwriting: overwriting)
     }
 
     public func upsampleNearest2xForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,

@@ -60,10 +60,15 @@ extension ReferenceKernels {
                                          gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?,
                                          gradV: UnsafeMutablePointer<Float>?, batchHeads: Int, queryLength: Int,
                                          keyLength: Int, headDim: Int, scale: Float,
-                                         layout: AttentionLayout) {
+                                         layout: AttentionLayout, overwriting: AttentionGradients) {
         let (lq, lk, d) = (queryLength, keyLength, headDim)
         layout.check(batchHeads: batchHeads)
         let stride = layout.rowStride(headDim: d)
+        // Set = zeroed, then accumulated (whatever the buffers held before).
+        let (qCount, kCount) = (batchHeads * lq * d, batchHeads * lk * d)
+        if overwriting.contains(.query) { gradQ?.update(repeating: 0, count: qCount) }
+        if overwriting.contains(.key) { gradK?.update(repeating: 0, count: kCount) }
+        if overwriting.contains(.value) { gradV?.update(repeating: 0, count: kCount) }
         var dProbs = [Double](repeating: 0, count: lk)
         // q, dq, dout: (BH, Lq, D)  k, v, dk, dv: (BH, Lk, D)  probs: (BH, Lq, Lk), each head's rows `stride` apart
         for bh in 0..<batchHeads {

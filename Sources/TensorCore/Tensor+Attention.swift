@@ -61,10 +61,25 @@ extension Tensor {
         }
         Tensor.record(&out, [q, k, v]) { g in
             FlopCounter.current?.add(2 * flops)  // dP = dO·vᵀ, dV = pᵀ·dO, dQ = dS·k, dK = dSᵀ·q
+            // A gradient nothing has written yet is set by the kernel, not zero-filled and added to
+            // (`gradTarget()`), when q, k and v are three tensors; one tensor in two roles adds.
+            let nodes = [q.node, k.node, v.node]
+            let distinct = nodes.indices.allSatisfy { i in
+                nodes[i] == nil || !nodes.indices.contains { j in j != i && nodes[j] === nodes[i] }
+            }
+            var overwriting: AttentionGradients = []
+            func target(_ node: TapeNode?, _ role: AttentionGradients) -> UnsafeMutablePointer<Float>? {
+                guard let node else { return nil }
+                guard distinct else { return node.gradBuffer() }
+                let (pointer, accumulate) = node.gradTarget()
+                if !accumulate { overwriting.insert(role) }
+                return pointer
+            }
+            let (gq, gk, gv) = (target(q.node, .query), target(k.node, .key), target(v.node, .value))
             backend.attentionBackward(q: q.pointer, k: k.pointer, v: v.pointer, probs: probs.pointer, gradOutput: g,
-                                      gradQ: q.node?.gradBuffer(), gradK: k.node?.gradBuffer(), gradV: v.node?.gradBuffer(),
+                                      gradQ: gq, gradK: gk, gradV: gv,
                                       batchHeads: b * h, queryLength: lq, keyLength: lk, headDim: d, scale: s,
-                                      layout: layout)
+                                      layout: layout, overwriting: overwriting)
         }
         return out
     }

@@ -36,12 +36,15 @@ import TensorCore
 
     /// One forward and `backwardCalls` backwards on random buffers, read in `layout` (head-major by
     /// default; `.interleaved(heads: c.heads)` reads the same buffers as (B, L, H·D)).
-    static func run(_ c: Case, reference: Bool, backwardCalls: Int = 1, layout: AttentionLayout = .headMajor) -> Run {
+    /// The gradient buffers start as `gradFill` and the backward sets those in `overwriting`.
+    static func run(_ c: Case, reference: Bool, backwardCalls: Int = 1, layout: AttentionLayout = .headMajor,
+                    gradFill: Float = 0, overwriting: AttentionGradients = []) -> Run {
         let (qCount, kCount) = (c.bh * c.lq * c.d, c.bh * c.lk * c.d)
         let q = KernelBuffer(random: qCount, seed: 1), k = KernelBuffer(random: kCount, seed: 2)
         let v = KernelBuffer(random: kCount, seed: 3), dOut = KernelBuffer(random: qCount, seed: 4)
         let out = KernelBuffer(random: qCount, seed: 5), probs = KernelBuffer(random: c.bh * c.lq * c.lk, seed: 6)
-        let dq = KernelBuffer(zeros: qCount), dk = KernelBuffer(zeros: kCount), dv = KernelBuffer(zeros: kCount)
+        let dq = KernelBuffer([Float](repeating: gradFill, count: qCount))
+        let dk = KernelBuffer([Float](repeating: gradFill, count: kCount)), dv = KernelBuffer([Float](repeating: gradFill, count: kCount))
         let scale = 1 / Float(c.d).squareRoot()
         if reference {
             ReferenceKernels.attentionForward(q: q.p, k: k.p, v: v.p, output: out.pointer, probs: probs.pointer,
@@ -57,12 +60,12 @@ import TensorCore
                 ReferenceKernels.attentionBackward(q: q.p, k: k.p, v: v.p, probs: probs.p, gradOutput: dOut.p,
                                                    gradQ: dq.pointer, gradK: dk.pointer, gradV: dv.pointer,
                                                    batchHeads: c.bh, queryLength: c.lq, keyLength: c.lk, headDim: c.d,
-                                                   scale: scale, layout: layout)
+                                                   scale: scale, layout: layout, overwriting: overwriting)
             } else {
                 CPUBackend.shared.attentionBackward(q: q.p, k: k.p, v: v.p, probs: probs.p, gradOutput: dOut.p,
                                                     gradQ: dq.pointer, gradK: dk.pointer, gradV: dv.pointer,
                                                     batchHeads: c.bh, queryLength: c.lq, keyLength: c.lk, headDim: c.d,
-                                                    scale: scale, layout: layout)
+                                                    scale: scale, layout: layout, overwriting: overwriting)
             }
         }
         return Run(out: out.array, probs: probs.array, dq: dq.array, dk: dk.array, dv: dv.array)
@@ -125,7 +128,7 @@ import TensorCore
             ReferenceKernels.attentionBackward(q: q.p, k: k.p, v: v.p, probs: probs.p, gradOutput: dOut.p,
                                                gradQ: dq.pointer, gradK: dk.pointer, gradV: dv.pointer,
                                                batchHeads: c.bh, queryLength: c.lq, keyLength: c.lk, headDim: c.d,
-                                               scale: scale, layout: layout)
+                                               scale: scale, layout: layout, overwriting: [])
             return [out.array, probs.array, dq.array, dk.array, dv.array]
         }
         let interleaved = results(raw, .interleaved(heads: c.heads))
@@ -135,6 +138,26 @@ import TensorCore
         for (index, length) in [(0, c.lq), (2, c.lq), (3, c.lk), (4, c.lk)] {
             let moved = Self.headMajor(interleaved[index], batch: c.batch, length: length, heads: c.heads, dim: c.d)
             #expect(bitIdentical(moved, permuted[index]), "result \(index)")
+        }
+    }
+
+    /// A set gradient is every element written, whatever the buffer held (here NaN): the same
+    /// bits as adding into zeros, in both layouts, with a fully masked batch item and with no keys.
+    @Test(arguments: [false, true])
+    func overwritingSetsEveryElement(reference: Bool) {
+        let all: AttentionGradients = [.query, .key, .value]
+        let noKeys = Case(batch: 2, heads: 2, lq: 3, lk: 0, d: 4, mask: AttentionMask(heads: 2), name: "no keys")
+        for c in [Self.cases[0], Self.cases[5], Self.cases[6], noKeys] {
+            for layout in [AttentionLayout.headMajor, .interleaved(heads: c.heads)] {
+                let added = Self.run(c, reference: reference, layout: layout)
+                let set = Self.run(c, reference: reference, layout: layout, gradFill: .nan, overwriting: all)
+                #expect(bitIdentical(set.dq, added.dq) && bitIdentical(set.dk, added.dk) && bitIdentical(set.dv, added.dv),
+                        "\(c.name), \(layout)")
+                // Only the named ones: dK still adds to what it held.
+                let some = Self.run(c, reference: reference, layout: layout, gradFill: 1, overwriting: [.query, .value])
+                #expect(bitIdentical(some.dq, added.dq) && bitIdentical(some.dv, added.dv), "\(c.name), \(layout)")
+                #expect(relativeError(some.dk, added.dk.map { 1 + $0 }) <= 1e-6, "\(c.name), \(layout)")
+            }
         }
     }
 
