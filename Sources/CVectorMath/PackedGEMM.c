@@ -45,14 +45,14 @@ void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k
 }
 
 void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
-                            float *c, ptrdiff_t ldc, int accumulate) {
+                            float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
     for (int i = 0; i < m; i++) {
         const float *a = packed_row(packed, k, i);
         for (int j = 0; j < n; j++) {
             float total = 0;
             for (int p = 0; p < k; p++) total = fmaf(a[p * 16], b[(ptrdiff_t)p * ldb + j], total);
             float *out = c + (ptrdiff_t)i * ldc + j;
-            *out = accumulate ? *out + total : total;
+            *out = accumulate ? *out + total : bias ? bias[j] + total : total;
         }
     }
 }
@@ -84,7 +84,7 @@ void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, p
     } while (0)
 
 TARGET512 static void tile_avx512(const float *a, int k, const float *b, ptrdiff_t ldb, __mmask16 columns,
-                                  int rows, float *c, ptrdiff_t ldc, int accumulate) {
+                                  int rows, float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
     for (int p = 0; p < k; p++, a += 16) {
@@ -92,16 +92,18 @@ TARGET512 static void tile_avx512(const float *a, int k, const float *b, ptrdiff
         FMA16(x);
     }
     const __m512 out[16] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15};
+    const __m512 start = bias ? _mm512_maskz_loadu_ps(columns, bias) : _mm512_setzero_ps();
     for (int r = 0; r < rows; r++) {
         float *row = c + (ptrdiff_t)r * ldc;
-        _mm512_mask_storeu_ps(row, columns, accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(columns, row), out[r]) : out[r]);
+        _mm512_mask_storeu_ps(row, columns, accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(columns, row), out[r])
+                                            : bias ? _mm512_add_ps(start, out[r]) : out[r]);
     }
 }
 
 // Half a panel (8 rows) × 32 columns: two vectors of B per p serve 16 multiply-adds (the 16×16
 // tile loads 17 values for 16), where B is wide enough.
 TARGET512 static void tile8x32_avx512(const float *a, int k, const float *b, ptrdiff_t ldb, int rows, float *c,
-                                      ptrdiff_t ldc, int accumulate) {
+                                      ptrdiff_t ldc, int accumulate, const float *bias) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
     for (int p = 0; p < k; p++, a += 16) {
@@ -110,21 +112,25 @@ TARGET512 static void tile8x32_avx512(const float *a, int k, const float *b, ptr
         FMA8X2(x, y);
     }
     const __m512 left[8] = {c0, c1, c2, c3, c4, c5, c6, c7}, right[8] = {d0, d1, d2, d3, d4, d5, d6, d7};
+    const __m512 startLeft = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+    const __m512 startRight = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
     for (int r = 0; r < rows; r++) {
         float *row = c + (ptrdiff_t)r * ldc;
-        _mm512_storeu_ps(row, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row), left[r]) : left[r]);
-        _mm512_storeu_ps(row + 16, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row + 16), right[r]) : right[r]);
+        _mm512_storeu_ps(row, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row), left[r])
+                              : bias ? _mm512_add_ps(startLeft, left[r]) : left[r]);
+        _mm512_storeu_ps(row + 16, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row + 16), right[r])
+                                   : bias ? _mm512_add_ps(startRight, right[r]) : right[r]);
     }
 }
 
 TARGET512 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
-                                      float *c, ptrdiff_t ldc, int accumulate) {
+                                      float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
     // For each 32-column strip of B (k × 32, reused by every panel), each half panel of A.
     int j = 0;
     for (; j + 32 <= n; j += 32) {
         for (int i = 0; i < m; i += 8) {
             tile8x32_avx512(packed_row(packed, k, i), k, b + j, ldb, m - i < 8 ? m - i : 8,
-                            c + (ptrdiff_t)i * ldc + j, ldc, accumulate);
+                            c + (ptrdiff_t)i * ldc + j, ldc, accumulate, bias ? bias + j : NULL);
         }
     }
     // The rest in 16-column strips, each panel of A.
@@ -133,7 +139,7 @@ TARGET512 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const f
         const __mmask16 columns = (__mmask16)first_lanes(width);
         for (int i = 0; i < m; i += 16) {
             tile_avx512(packed_row(packed, k, i), k, b + j, ldb, columns, m - i < 16 ? m - i : 16,
-                        c + (ptrdiff_t)i * ldc + j, ldc, accumulate);
+                        c + (ptrdiff_t)i * ldc + j, ldc, accumulate, bias ? bias + j : NULL);
         }
     }
 }
@@ -155,7 +161,7 @@ TARGET256 static __m256i lane_mask_avx2(unsigned bits) {
 }
 
 TARGET256 static void tile_avx2(const float *a, int k, const float *b, ptrdiff_t ldb, int width, int rows,
-                                float *c, ptrdiff_t ldc, int accumulate) {
+                                float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
     // a: 8 rows of a panel (stride 16 per p)
     const __m256i mask = lane_mask_avx2(first_lanes(width));
     __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
@@ -164,19 +170,21 @@ TARGET256 static void tile_avx2(const float *a, int k, const float *b, ptrdiff_t
         FMA8_256(x);
     }
     const __m256 out[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
+    const __m256 start = bias ? _mm256_maskload_ps(bias, mask) : _mm256_setzero_ps();
     for (int r = 0; r < rows; r++) {
         float *row = c + (ptrdiff_t)r * ldc;
-        _mm256_maskstore_ps(row, mask, accumulate ? _mm256_add_ps(_mm256_maskload_ps(row, mask), out[r]) : out[r]);
+        _mm256_maskstore_ps(row, mask, accumulate ? _mm256_add_ps(_mm256_maskload_ps(row, mask), out[r])
+                                       : bias ? _mm256_add_ps(start, out[r]) : out[r]);
     }
 }
 
 TARGET256 void t2i_gemm_packed_avx2(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
-                                    float *c, ptrdiff_t ldc, int accumulate) {
+                                    float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
     for (int j = 0; j < n; j += 8) {
         const int width = n - j < 8 ? n - j : 8;
         for (int i = 0; i < m; i += 8) {
             tile_avx2(packed_row(packed, k, i), k, b + j, ldb, width, m - i < 8 ? m - i : 8,
-                      c + (ptrdiff_t)i * ldc + j, ldc, accumulate);
+                      c + (ptrdiff_t)i * ldc + j, ldc, accumulate, bias ? bias + j : NULL);
         }
     }
 }

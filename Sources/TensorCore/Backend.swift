@@ -188,9 +188,11 @@ public protocol Backend: Sendable {
 
     /// `C = alpha·A·op(B) + beta·C` with each item's `rowsPerItem` rows of A multiplied on their own
     /// (a row's result does not depend on how many items there are: DESIGN §2's batch invariance).
+    /// With a `bias` (n values; beta must be 0), `C = alpha·A·op(B) + bias` in every row: the same
+    /// as C filled with the bias rows and beta 1 (a linear layer's forward).
     func rowBlockedGemm(transB: Bool, m: Int, n: Int, k: Int, rowsPerItem: Int, alpha: Float,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+                        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?)
 
     // MARK: Reductions and selection
 

@@ -18,13 +18,21 @@ extension CPUBackend {
     /// at batch-dependent places are not enough.
     public func rowBlockedGemm(transB: Bool, m: Int, n: Int, k: Int, rowsPerItem: Int, alpha: Float,
                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?) {
         Self.checkGemm(transA: false, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         precondition(rowsPerItem >= 1 && m % rowsPerItem == 0, "rowBlockedGemm: \(m) rows are not items of \(rowsPerItem)")
+        precondition(bias == nil || beta == 0, "rowBlockedGemm: a bias needs beta 0, got \(beta)")
         if m == 0 || n == 0 { return }
         if alpha == 1 && (beta == 0 || beta == 1) {
-            packedRowGemm(transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, accumulate: beta == 1, c: c, ldc: ldc)
+            // The bias starts each chain's sum in the kernel's store (no pass filling C with it).
+            packedRowGemm(transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, accumulate: beta == 1, bias: bias,
+                          c: c, ldc: ldc)
             return
+        }
+        var beta = beta
+        if let bias {  // OpenBLAS: C starts as the bias rows
+            copyRows(rows: m, length: n, source: bias, sourceStride: 0, destination: c, destinationStride: ldc, accumulate: false)
+            beta = 1
         }
         let chunk = min(rowsPerItem, Self.rowBlock)
         let chunksPerItem = (rowsPerItem + chunk - 1) / chunk
@@ -50,7 +58,8 @@ extension CPUBackend {
     /// re-packed B (a layer's weights) for every image's tokens: `sgemm_incopy` took 10 % of `t2i
     /// bench generate`.
     private func packedRowGemm(transB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-                               b: UnsafePointer<Float>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                               b: UnsafePointer<Float>, ldb: Int, accumulate: Bool, bias: UnsafePointer<Float>?,
+                               c: UnsafeMutablePointer<Float>, ldc: Int) {
         let isa = VectorISA.active
         ScratchPool.withBuffer(count: transB ? k * n : 0) { transposed in
             // op(B): (k, n) with rows contiguous; b is (n, k) with row stride ldb when transB
@@ -61,7 +70,7 @@ extension CPUBackend {
                 ScratchPool.withBuffer(count: VectorISA.packedCount(m: rows.count, k: k)) { packed in
                     VectorISA.pack(a + rows.lowerBound * lda, lda: lda, m: rows.count, k: k, into: packed)
                     isa.gemmPacked(packed, m: rows.count, k: k, b: bRows, ldb: bStride, n: n, c: c + rows.lowerBound * ldc,
-                                   ldc: ldc, accumulate: accumulate)
+                                   ldc: ldc, accumulate: accumulate, bias: bias)
                 }
             }
         }

@@ -74,11 +74,14 @@ public struct ReferenceBackend: Backend {
 
     public func rowBlockedGemm(transB: Bool, m: Int, n: Int, k: Int, rowsPerItem: Int, alpha: Float,
                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?) {
         precondition(rowsPerItem >= 1 && m % rowsPerItem == 0, "rowBlockedGemm: \(m) rows are not items of \(rowsPerItem)")
+        precondition(bias == nil || beta == 0, "rowBlockedGemm: a bias needs beta 0, got \(beta)")
+        // The bias rows first, then accumulated into (its definition).
+        if let bias { copyRows(rows: m, length: n, source: bias, sourceStride: 0, destination: c, destinationStride: ldc, accumulate: false) }
         // Each row of the naive product depends on its own row of A only: batch-invariant as it is.
         gemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-             beta: beta, c: c, ldc: ldc)
+             beta: bias == nil ? beta : 1, c: c, ldc: ldc)
     }
 
     public func conv2dForward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,

@@ -21,7 +21,7 @@ extension Tensor {
             if shared {
                 // Batch folded into M: (batch·M, K) · (K, N), row-blocked per item so rows are batch-invariant.
                 backend.rowBlockedGemm(transB: false, m: batch * m, n: n, k: k, rowsPerItem: Swift.max(m, 1), alpha: 1,
-                                       a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c, ldc: n)
+                                       a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c, ldc: n, bias: nil)
             } else {
                 backend.batchedGemm(batch: batch, transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
                                     a: a.pointer, lda: k, strideA: m * k, b: b.pointer, ldb: n, strideB: strideB,
@@ -71,14 +71,11 @@ extension Tensor {
         // x: (rows, in)  w: (out, in)  y: (rows, out)
         FlopCounter.current?.add(2 * rows * inFeatures * outFeatures)
         var out = Tensor(computing: Array(shape.dropLast()) + [outFeatures]) { yp in
-            if let bias {  // every row starts as the bias
-                backend.copyRows(rows: rows, length: outFeatures, source: bias.pointer, sourceStride: 0,
-                                 destination: yp, destinationStride: outFeatures, accumulate: false)
-            }
-            // Row-blocked per item: a row's result must not depend on how many items (images) there are.
+            // Row-blocked per item: a row's result must not depend on how many items (images) there
+            // are. Every row starts as the bias.
             backend.rowBlockedGemm(transB: true, m: rows, n: outFeatures, k: inFeatures, rowsPerItem: rowsPerItem, alpha: 1,
                                    a: x.pointer, lda: inFeatures, b: w.pointer, ldb: inFeatures,
-                                   beta: bias == nil ? 0 : 1, c: yp, ldc: outFeatures)
+                                   beta: 0, c: yp, ldc: outFeatures, bias: bias?.pointer)
         }
         let b = bias ?? Tensor(zeros: [0])
         Tensor.record(&out, [x, w, b]) { g in

@@ -90,18 +90,20 @@ extension VectorISA {
         .baseline: false, .avx2: t2i_vector_has_fma() == 1, .avx512: true,
     ]
 
-    /// `c (m × n, row stride ldc) = A·b (k × n, row stride ldb)` (or `c += A·b`: `accumulate`) with A packed by
-    /// `t2i_gemm_pack_a`: each element one chain of fused multiply-adds over k, the same bits in
-    /// every set (`VectorISATests`), and a column's result independent of n and of the other columns.
+    /// `c (m × n, row stride ldc) = A·b (k × n, row stride ldb)` (or `c += A·b`: `accumulate`; or
+    /// `c = bias + A·b` in every row: a `bias` of n floats) with A packed by `t2i_gemm_pack_a`: each
+    /// element one chain of fused multiply-adds over k, the same bits in every set
+    /// (`VectorISATests`), and a column's result independent of n and of the other columns.
     public func gemmPacked(_ packed: UnsafePointer<Float>, m: Int, k: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
-                           c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false) {
+                           c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false, bias: UnsafePointer<Float>? = nil) {
         precondition(m >= 0 && n >= 0 && k >= 0 && ldb >= n && ldc >= n, "gemmPacked: bad sizes m \(m) n \(n) k \(k) ldb \(ldb) ldc \(ldc)")
+        precondition(!(accumulate && bias != nil), "gemmPacked: a bias starts C, so it cannot be accumulated into")
         if m == 0 || n == 0 { return }
         let (m32, k32, n32, add) = (Int32(m), Int32(k), Int32(n), Int32(accumulate ? 1 : 0))
         switch self {
-        case .avx512: t2i_gemm_packed_avx512(packed, m32, k32, b, ldb, n32, c, ldc, add)
-        case .avx2 where Self.hasVectorGEMM[.avx2] == true: t2i_gemm_packed_avx2(packed, m32, k32, b, ldb, n32, c, ldc, add)
-        default: t2i_gemm_packed_scalar(packed, m32, k32, b, ldb, n32, c, ldc, add)
+        case .avx512: t2i_gemm_packed_avx512(packed, m32, k32, b, ldb, n32, c, ldc, add, bias)
+        case .avx2 where Self.hasVectorGEMM[.avx2] == true: t2i_gemm_packed_avx2(packed, m32, k32, b, ldb, n32, c, ldc, add, bias)
+        default: t2i_gemm_packed_scalar(packed, m32, k32, b, ldb, n32, c, ldc, add, bias)
         }
     }
 }

@@ -308,7 +308,7 @@ import TensorCore
             a.withUnsafeBufferPointer { ap in
                 CPUBackend.shared.rowBlockedGemm(transB: form.transB, m: rows.count, n: n, k: k, rowsPerItem: rowsPerItem,
                                                  alpha: 1, a: ap.baseAddress! + rows.lowerBound * k, lda: k, b: b,
-                                                 ldb: form.transB ? k : n, beta: form.beta, c: &c, ldc: n)
+                                                 ldb: form.transB ? k : n, beta: form.beta, c: &c, ldc: n, bias: nil)
             }
             return c
         }
@@ -340,6 +340,46 @@ import TensorCore
                 isa.gemmPacked(p.baseAddress!, m: m, k: k, b: b, ldb: n, n: n, c: &added, ldc: n, accumulate: true)
             }
             #expect(added.map(\.bitPattern) == zip(initial, written).map { ($0 + $1).bitPattern }, "\(isa)")
+        }
+    }
+
+    @Test("a bias starts every row: bias + chain with one rounding, in every set, on widths of every tile path")
+    func biasStartsEachRow() {
+        for (m, n, k) in [(19, 45, 33), (8, 64, 7), (16, 5, 3), (3, 1, 1)] {  // 32- and 16-wide strips, masked tails
+            let a = PackedGEMMTests.random(m * k, seed: 27), b = PackedGEMMTests.random(k * n, seed: 28)
+            let bias = PackedGEMMTests.random(n, seed: 29)
+            var packed = [Float](repeating: .nan, count: VectorISA.packedCount(m: m, k: k))
+            packed.withUnsafeMutableBufferPointer { VectorISA.pack(a, lda: k, m: m, k: k, into: $0.baseAddress!) }
+            for isa in VectorISA.available {
+                var written = [Float](repeating: .nan, count: m * n), biased = [Float](repeating: .nan, count: m * n)
+                packed.withUnsafeBufferPointer { p in
+                    isa.gemmPacked(p.baseAddress!, m: m, k: k, b: b, ldb: n, n: n, c: &written, ldc: n)
+                    isa.gemmPacked(p.baseAddress!, m: m, k: k, b: b, ldb: n, n: n, c: &biased, ldc: n, bias: bias)
+                }
+                let expected = written.indices.map { (bias[$0 % n] + written[$0]).bitPattern }
+                #expect(biased.map(\.bitPattern) == expected, "\(isa) m \(m) n \(n) k \(k)")
+            }
+        }
+    }
+
+    @Test("rowBlockedGemm with a bias equals the bias rows accumulated into, bit for bit, on both backends")
+    func rowBlockedBias() throws {
+        let (items, rowsPerItem, n, k) = (3, 10, 37, 21)
+        let m = items * rowsPerItem
+        let a = PackedGEMMTests.random(m * k, seed: 30), b = PackedGEMMTests.random(n * k, seed: 31)
+        let bias = PackedGEMMTests.random(n, seed: 32)
+        for name in Backends.names {
+            let backend = try #require(Backends.named(name))
+            for (alpha, transB) in [(Float(1), true), (1, false), (0.5, true)] {  // the packed path and OpenBLAS's
+                var fused = [Float](repeating: .nan, count: m * n)
+                var rows = (0..<m).flatMap { _ in bias }
+                backend.rowBlockedGemm(transB: transB, m: m, n: n, k: k, rowsPerItem: rowsPerItem, alpha: alpha, a: a, lda: k,
+                                       b: b, ldb: transB ? k : n, beta: 0, c: &fused, ldc: n, bias: bias)
+                backend.rowBlockedGemm(transB: transB, m: m, n: n, k: k, rowsPerItem: rowsPerItem, alpha: alpha, a: a, lda: k,
+                                       b: b, ldb: transB ? k : n, beta: 1, c: &rows, ldc: n, bias: nil)
+                #expect(fused.map(\.bitPattern) == rows.map(\.bitPattern), "\(name) alpha \(alpha) transB \(transB)")
+                #expect(!fused.contains { $0.isNaN })
+            }
         }
     }
 }

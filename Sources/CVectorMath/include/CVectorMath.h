@@ -48,7 +48,9 @@ int t2i_avx512_accumulate(int function, const float *x, const float *g, float *g
 // ---- The packed GEMM of the convolution and linear forwards (PackedGEMM.c).
 //
 // C (m × n, row stride ldc) = A (m × k) · B (k × n, row stride ldb), C overwritten (or, with
-// `accumulate` 1, C += A·B: the chain's value added to C, one rounding). A is packed
+// `accumulate` 1, C += A·B: the chain's value added to C, one rounding; or, with `accumulate` 0
+// and a `bias` of n floats, C = bias + A·B in every row, one rounding: the bits of C filled with
+// the bias rows and accumulated into, without that pass over C). A is packed
 // once (`t2i_gemm_pack_a`) and used for many B. Each C[i][j] is the chain
 // fma(A[i][k−1], B[k−1][j], … fma(A[i][1], B[1][j], fma(A[i][0], B[0][j], 0))), one rounding per
 // step, in every path: so the paths agree bit for bit, and a column of C depends on nothing but
@@ -67,15 +69,15 @@ void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k
 
 /// C = A·B with A packed by `t2i_gemm_pack_a`, in plain C (`fmaf`), for any CPU.
 void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
-                            float *c, ptrdiff_t ldc, int accumulate);
+                            float *c, ptrdiff_t ldc, int accumulate, const float *bias);
 
 /// The same in AVX2 + FMA3. Call only where `t2i_vector_has_avx2()` and `t2i_vector_has_fma()` are 1.
 void t2i_gemm_packed_avx2(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
-                          float *c, ptrdiff_t ldc, int accumulate);
+                          float *c, ptrdiff_t ldc, int accumulate, const float *bias);
 
 /// The same in AVX-512. Call only where `t2i_vector_has_avx512()` is 1.
 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
-                            float *c, ptrdiff_t ldc, int accumulate);
+                            float *c, ptrdiff_t ldc, int accumulate, const float *bias);
 
 /// A stride-1 convolution whose output has the input's size ("same": OH = H, OW = W) through the
 /// packed GEMM without im2col: W (cout × cin·kh·kw) packed by `t2i_gemm_pack_a`, x one image
