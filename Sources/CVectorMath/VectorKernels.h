@@ -151,5 +151,85 @@ TARGET int ACCUMULATE_NAME(int function, const float *x, const float *g, float *
     }
 }
 
+// y = h·f(x) (a gated linear unit's activation: GEGLU with GELU), the tail as in MAP_LOOP.
+#define GATED_LOOP(activation)                                                 \
+    do {                                                                       \
+        size_t i = 0;                                                          \
+        for (; i + LANES <= count; i += LANES) {                               \
+            const V v = LOAD(x + i);                                           \
+            STORE(y + i, vmul(LOAD(h + i), (activation)));                     \
+        }                                                                      \
+        if (i < count) {                                                       \
+            float lanes[LANES] = {0};                                          \
+            memcpy(lanes, x + i, (count - i) * sizeof(float));                 \
+            const V v = LOAD(lanes);                                           \
+            STORE(lanes, (activation));                                        \
+            for (size_t j = i; j < count; j++) y[j] = h[j] * lanes[j - i];     \
+        }                                                                      \
+    } while (0)
+
+TARGET int GATED_NAME(int function, const float *h, const float *x, float *y, size_t count) {
+    switch (function) {
+    case T2I_VECTOR_SILU: GATED_LOOP(NAMED(vsilu)(v)); return 0;
+    case T2I_VECTOR_GELU: GATED_LOOP(NAMED(vgelu)(v)); return 0;
+    case T2I_VECTOR_QUICK_GELU: GATED_LOOP(NAMED(vquick_gelu)(v)); return 0;
+    default: return -1;
+    }
+}
+
+// dh (+)= g·f(x) and dx (+)= (g·h)·f′(x): the products in the order the unfused ops take them
+// (the multiply's backward, then the activation's), so the bits are theirs. `shared` (u) is what
+// f and f′ both need — erf for GELU, the sigmoid for SiLU and QuickGELU — evaluated once, with the
+// same operations as the functions above.
+#define GATED_BACKWARD_LOOP(shared, activation, derivative)                                          \
+    do {                                                                                             \
+        size_t i = 0;                                                                                \
+        for (; i + LANES <= count; i += LANES) {                                                     \
+            const V v = LOAD(x + i), gv = LOAD(g + i);                                               \
+            const V u = (shared);                                                                    \
+            if (dh) {                                                                                \
+                const V term = vmul(gv, (activation));                                               \
+                STORE(dh + i, accumulate_h ? vadd(LOAD(dh + i), term) : term);                       \
+            }                                                                                        \
+            if (dx) {                                                                                \
+                const V term = vmul(vmul(gv, LOAD(h + i)), (derivative));                            \
+                STORE(dx + i, accumulate_x ? vadd(LOAD(dx + i), term) : term);                       \
+            }                                                                                        \
+        }                                                                                            \
+        if (i < count) {                                                                             \
+            float fs[LANES] = {0}, ds[LANES] = {0};                                                  \
+            memcpy(fs, x + i, (count - i) * sizeof(float));                                          \
+            const V v = LOAD(fs);                                                                    \
+            const V u = (shared);                                                                    \
+            STORE(fs, (activation));                                                                 \
+            STORE(ds, (derivative));                                                                 \
+            for (size_t j = i; j < count; j++) {                                                     \
+                if (dh) { const float term = g[j] * fs[j - i]; dh[j] = accumulate_h ? dh[j] + term : term; } \
+                if (dx) { const float term = g[j] * h[j] * ds[j - i]; dx[j] = accumulate_x ? dx[j] + term : term; } \
+            }                                                                                        \
+        }                                                                                            \
+    } while (0)
+
+TARGET int GATED_BACKWARD_NAME(int function, const float *h, const float *x, const float *g, float *dh, float *dx,
+                               size_t count, int accumulate_h, int accumulate_x) {
+    switch (function) {
+    case T2I_VECTOR_SILU:  // vsilu, vsilu_derivative
+        GATED_BACKWARD_LOOP(NAMED(vsigmoid)(v), vmul(v, u), vmul(u, vadd(K(1), vmul(v, vsub(K(1), u)))));
+        return 0;
+    case T2I_VECTOR_GELU:  // vgelu, vgelu_derivative
+        GATED_BACKWARD_LOOP(NAMED(vone_plus_erf)(v), vmul(vmul(K(0.5), v), u),
+                            vadd(vmul(K(0.5), u),
+                                 vmul(v, vmul(NAMED(vexp)(vmul(vmul(K(-0.5), v), v)), K(0.39894228040143268)))));
+        return 0;
+    case T2I_VECTOR_QUICK_GELU:  // vquick_gelu, vquick_gelu_derivative
+        GATED_BACKWARD_LOOP(NAMED(vsigmoid)(vmul(K(1.702), v)), vmul(v, u),
+                            vadd(u, vmul(vmul(vmul(K(1.702), v), u), vsub(K(1), u))));
+        return 0;
+    default: return -1;
+    }
+}
+
 #undef MAP_LOOP
 #undef ACCUMULATE_LOOP
+#undef GATED_LOOP
+#undef GATED_BACKWARD_LOOP

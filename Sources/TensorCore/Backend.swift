@@ -123,6 +123,16 @@ public protocol Backend: Sendable {
     func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                        gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int)
 
+    /// A gated unit's activation: `y[i] = hidden[i]·op(gate[i])` (GEGLU with `.gelu`), for i in 0..<count.
+    func gatedForward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
+                      output: UnsafeMutablePointer<Float>, count: Int)
+
+    /// Its gradients: `gradHidden[i] += g[i]·op(gate[i])`, `gradGate[i] += g[i]·hidden[i]·op′(gate[i])`
+    /// (a nil one is skipped), each set instead when `overwriteHidden` / `overwriteGate` (every element written).
+    func gatedBackward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
+                       gradOutput: UnsafePointer<Float>, gradHidden: UnsafeMutablePointer<Float>?,
+                       gradGate: UnsafeMutablePointer<Float>?, count: Int, overwriteHidden: Bool, overwriteGate: Bool)
+
     /// z = op(a, b) over `shape`, reading a and b through element strides (0 on a stretched axis;
     /// contiguous row-major strides when nothing is stretched).
     func binaryForward(_ op: BinaryOp, shape: [Int], a: UnsafePointer<Float>, aStrides: [Int],

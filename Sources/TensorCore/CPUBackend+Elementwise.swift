@@ -115,6 +115,65 @@ extension CPUBackend {
         }
     }
 
+    public func gatedForward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
+                             output: UnsafeMutablePointer<Float>, count: Int) {
+        gatedForward(op, hidden: hidden, gate: gate, output: output, count: count, isa: VectorISA.active)
+    }
+
+    /// `gatedForward` in the instruction set `isa`: one fused pass for SiLU, GELU and QuickGELU;
+    /// any other op (and `.baseline`) as the activation's block then the multiply — the bits of the
+    /// unfused ops either way.
+    public func gatedForward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
+                             output: UnsafeMutablePointer<Float>, count: Int, isa: VectorISA) {
+        precondition(VectorISA.available.contains(isa), "gatedForward: this CPU does not run \(isa.rawValue)")
+        let code = VectorISA.derivativeCode(op)
+        Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
+            let (h, x, y, n) = (hidden + r.lowerBound, gate + r.lowerBound, output + r.lowerBound, r.count)
+            if let code, isa.gated(code, h, x, y, n) { return }
+            Self.unaryForward(op, x, y, n)  // y = op(gate), then y = hidden·y
+            for i in 0..<n { y[i] = h[i] * y[i] }
+        }
+    }
+
+    public func gatedBackward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
+                              gradOutput: UnsafePointer<Float>, gradHidden: UnsafeMutablePointer<Float>?,
+                              gradGate: UnsafeMutablePointer<Float>?, count: Int, overwriteHidden: Bool, overwriteGate: Bool) {
+        gatedBackward(op, hidden: hidden, gate: gate, gradOutput: gradOutput, gradHidden: gradHidden, gradGate: gradGate,
+                      count: count, overwriteHidden: overwriteHidden, overwriteGate: overwriteGate, isa: VectorISA.active)
+    }
+
+    /// `gatedBackward` in the instruction set `isa`: one fused pass for SiLU, GELU and QuickGELU
+    /// (the activation recomputed from the gate, not kept from the forward); any other op per block
+    /// through the activation's own kernels, in the unfused ops' order and bits.
+    public func gatedBackward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
+                              gradOutput: UnsafePointer<Float>, gradHidden: UnsafeMutablePointer<Float>?,
+                              gradGate: UnsafeMutablePointer<Float>?, count: Int, overwriteHidden: Bool, overwriteGate: Bool,
+                              isa: VectorISA) {
+        precondition(VectorISA.available.contains(isa), "gatedBackward: this CPU does not run \(isa.rawValue)")
+        if gradHidden == nil && gradGate == nil { return }
+        let code = VectorISA.derivativeCode(op)
+        Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
+            let o = r.lowerBound, n = r.count
+            let (h, x, g) = (hidden + o, gate + o, gradOutput + o)
+            let (dh, dx) = (gradHidden.map { $0 + o }, gradGate.map { $0 + o })
+            if let code, isa.gatedBackward(code, h, x, g, dh, dx, n, accumulateHidden: !overwriteHidden,
+                                           accumulateGate: !overwriteGate) { return }
+            // activation: op(gate) (the forward's output, which some derivatives read); product: g·hidden
+            ScratchPool.withBuffer(count: 2 * n) { scratch in
+                let activation = scratch, product = scratch + n
+                Self.unaryForward(op, x, activation, n)
+                if let dh {
+                    if overwriteHidden { for i in 0..<n { dh[i] = g[i] * activation[i] } }
+                    else { for i in 0..<n { dh[i] += g[i] * activation[i] } }
+                }
+                guard let dx else { return }
+                for i in 0..<n { product[i] = g[i] * h[i] }
+                if overwriteGate { dx.update(repeating: 0, count: n) }
+                Self.unaryBackward(op, x, activation, product, dx, n)
+            }
+        }
+    }
+
     public func binaryForward(_ op: BinaryOp, shape: [Int], a: UnsafePointer<Float>, aStrides: [Int],
                               b: UnsafePointer<Float>, bStrides: [Int], output z: UnsafeMutablePointer<Float>) {
         let rows = BroadcastRows(shape, aStrides, bStrides)

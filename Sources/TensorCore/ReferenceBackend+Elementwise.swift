@@ -73,6 +73,25 @@ extension ReferenceBackend {
         for i in 0..<count { gradInput[i] = Float(Double(gradInput[i]) + Double(gradOutput[i]) * Self.derivative(op, input[i])) }
     }
 
+    public func gatedForward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
+                             output: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { output[i] = Float(Double(hidden[i]) * Double(Self.apply(op, gate[i]))) }
+    }
+
+    public func gatedBackward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
+                              gradOutput: UnsafePointer<Float>, gradHidden: UnsafeMutablePointer<Float>?,
+                              gradGate: UnsafeMutablePointer<Float>?, count: Int, overwriteHidden: Bool, overwriteGate: Bool) {
+        for i in 0..<count {
+            let g = Double(gradOutput[i])
+            if let gradHidden {
+                gradHidden[i] = Float((overwriteHidden ? 0 : Double(gradHidden[i])) + g * Double(Self.apply(op, gate[i])))
+            }
+            if let gradGate {
+                gradGate[i] = Float((overwriteGate ? 0 : Double(gradGate[i])) + g * Double(hidden[i]) * Self.derivative(op, gate[i]))
+            }
+        }
+    }
+
     /// The element offset of flat index `index` of `shape` read through `strides`.
     static func offset(_ index: Int, shape: [Int], strides: [Int]) -> Int {
         var rest = index, at = 0

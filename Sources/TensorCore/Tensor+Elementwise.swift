@@ -76,6 +76,33 @@ extension Tensor {
         return out
     }
 
+    /// `hidden ⊙ op(gate)`, a gated linear unit's activation (GEGLU with `.gelu`, SwiGLU with
+    /// `.silu`): one pass forward and one backward, where `op(gate)` is recomputed instead of kept
+    /// as a tensor. The same bits as `hidden * gate.unary(op)`.
+    public static func gated(_ hidden: Tensor, gate: Tensor, activation op: UnaryOp) -> Tensor {
+        precondition(hidden.shape == gate.shape, "gated: hidden \(hidden.shape) and gate \(gate.shape) differ")
+        let backend = Backends.current, n = hidden.count
+        var out = Tensor(computing: hidden.shape) { y in
+            backend.gatedForward(op, hidden: hidden.pointer, gate: gate.pointer, output: y, count: n)
+        }
+        Tensor.record(&out, [hidden, gate]) { g in
+            let (hiddenNode, gateNode) = (hidden.node, gate.node)
+            if let hiddenNode, let gateNode, hiddenNode === gateNode {  // one tensor in both roles: both add
+                let buffer = hiddenNode.gradBuffer()
+                backend.gatedBackward(op, hidden: hidden.pointer, gate: gate.pointer, gradOutput: g, gradHidden: buffer,
+                                      gradGate: buffer, count: n, overwriteHidden: false, overwriteGate: false)
+                return
+            }
+            // A gradient nothing has written yet is set, not zero-filled and added to (`gradTarget()`).
+            let (dh, dx) = (hiddenNode?.gradTarget(), gateNode?.gradTarget())
+            if dh == nil && dx == nil { return }
+            backend.gatedBackward(op, hidden: hidden.pointer, gate: gate.pointer, gradOutput: g, gradHidden: dh?.pointer,
+                                  gradGate: dx?.pointer, count: n, overwriteHidden: dh.map { !$0.accumulate } ?? false,
+                                  overwriteGate: dx.map { !$0.accumulate } ?? false)
+        }
+        return out
+    }
+
     // MARK: Arithmetic
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {

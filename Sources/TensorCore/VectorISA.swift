@@ -63,6 +63,31 @@ public enum VectorISA: String, Sendable, CaseIterable {
         return true
     }
 
+    /// y[i] = h[i]·f(x[i]) (`code` from `derivativeCode(_:)`) through `CVectorMath`; false for `.baseline`.
+    func gated(_ code: Int32, _ h: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+               _ count: Int) -> Bool {
+        switch self {
+        case .baseline: return false
+        case .avx2: _ = t2i_avx2_gated(code, h, x, y, count)
+        case .avx512: _ = t2i_avx512_gated(code, h, x, y, count)
+        }
+        return true
+    }
+
+    /// dh (+)= g·f(x), dx (+)= (g·h)·f′(x) (`code` from `derivativeCode(_:)`) through `CVectorMath`;
+    /// false for `.baseline`.
+    func gatedBackward(_ code: Int32, _ h: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                       _ dh: UnsafeMutablePointer<Float>?, _ dx: UnsafeMutablePointer<Float>?, _ count: Int,
+                       accumulateHidden: Bool, accumulateGate: Bool) -> Bool {
+        let (ah, ax): (Int32, Int32) = (accumulateHidden ? 1 : 0, accumulateGate ? 1 : 0)
+        switch self {
+        case .baseline: return false
+        case .avx2: _ = t2i_avx2_gated_backward(code, h, x, g, dh, dx, count, ah, ax)
+        case .avx512: _ = t2i_avx512_gated_backward(code, h, x, g, dh, dx, count, ah, ax)
+        }
+        return true
+    }
+
     /// The `CVectorMath` code of a function whose derivative `t2i_avx2_accumulate` applies, or nil.
     static func derivativeCode(_ op: UnaryOp) -> Int32? {
         switch op {

@@ -45,6 +45,25 @@ int t2i_avx512_map(int function, const float *x, float *y, size_t count, float s
 /// `t2i_vector_has_avx512()` is 1.
 int t2i_avx512_accumulate(int function, const float *x, const float *g, float *gx, size_t count);
 
+/// y[i] = h[i]·f(x[i]) for i < count, f one of T2I_VECTOR_SILU, _GELU, _QUICK_GELU (a gated linear
+/// unit: GEGLU with GELU); the bits of f's map followed by the multiply. Returns 0, or -1 for any
+/// other function (nothing written). Call only where `t2i_vector_has_avx2()` is 1.
+int t2i_avx2_gated(int function, const float *h, const float *x, float *y, size_t count);
+
+/// Its gradients: dh[i] = g[i]·f(x[i]) and dx[i] = (g[i]·h[i])·f′(x[i]), each added to the buffer
+/// (`accumulate_h`, `accumulate_x` 1) or written over it (0); a NULL gradient is skipped. The bits of
+/// the multiply's backward followed by the activation's. Call only where `t2i_vector_has_avx2()` is 1.
+int t2i_avx2_gated_backward(int function, const float *h, const float *x, const float *g, float *dh, float *dx,
+                            size_t count, int accumulate_h, int accumulate_x);
+
+/// `t2i_avx2_gated` in 512-bit vectors, with the same bits. Call only where `t2i_vector_has_avx512()` is 1.
+int t2i_avx512_gated(int function, const float *h, const float *x, float *y, size_t count);
+
+/// `t2i_avx2_gated_backward` in 512-bit vectors, with the same bits. Call only where
+/// `t2i_vector_has_avx512()` is 1.
+int t2i_avx512_gated_backward(int function, const float *h, const float *x, const float *g, float *dh, float *dx,
+                              size_t count, int accumulate_h, int accumulate_x);
+
 // ---- The packed GEMM of the convolution and linear forwards (PackedGEMM.c).
 //
 // C (m × n, row stride ldc) = A (m × k) · B (k × n, row stride ldb), C overwritten (or, with

@@ -23,6 +23,6 @@ public final class GEGLU: Module {
         let weight = projection.weight.value, bias = projection.bias?.value
         let hidden = x.linear(weight: weight.slice(rows: 0..<width), bias: bias?.slice(rows: 0..<width))
         let gate = x.linear(weight: weight.slice(rows: width..<(2 * width)), bias: bias?.slice(rows: width..<(2 * width)))
-        return hidden * gate.gelu()
+        return Tensor.gated(hidden, gate: gate, activation: .gelu)  // hidden · gelu(gate), fused
     }
 }
