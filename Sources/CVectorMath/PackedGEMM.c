@@ -371,3 +371,46 @@ TARGET512 void t2i_conv_same_pair_avx512(const float *packed, int cout, int cin,
                              y1 + (ptrdiff_t)i * ldy, ldy);
     }
 }
+
+// ---- col2im of a stride-1 "same" convolution's backward, gathered: each input position sums its
+// taps in registers instead of one read-modify-write pass over the plane per tap.
+//
+// cols row (c·KH + a)·KW + b holds, at (r − row_first)·W + q, the term for x[c][r − padH + a][q −
+// padW + b] (output rows r of [row_first, row_first + row_count), columns q < W). Input position
+// p = i·W + j gets, from tap (a, b), the entry at p − row_first·W + (padH − a)·W + (padW − b),
+// where r = i + padH − a lies in the row range and q = j + padW − b in [0, W). The taps are added
+// to dx in (a, b) order, as the scatter adds them, skipping the invalid ones.
+TARGET512 void t2i_col2im_same_avx512(const float *cols, ptrdiff_t ld, int cin, int kh, int kw, int padH, int padW,
+                                      int h, int w, int row_first, int row_count, float *dx) {
+    if (row_count <= 0) return;
+    int i_lo = row_first - padH, i_hi = row_first + row_count - 1 - padH + kh - 1;  // input rows touched
+    if (i_lo < 0) i_lo = 0;
+    if (i_hi > h - 1) i_hi = h - 1;
+    if (i_lo > i_hi) return;
+    const int p_lo = i_lo * w, p_hi = (i_hi + 1) * w;
+    for (int p0 = p_lo; p0 < p_hi; p0 += 16) {
+        const int width = p_hi - p0 < 16 ? p_hi - p0 : 16;
+        const __mmask16 inside = (__mmask16)first_lanes(width);
+        // Row and column of each lane's input position.
+        int is[16], js[16];
+        for (int l = 0; l < 16; l++) { is[l] = (p0 + l) / w; js[l] = (p0 + l) % w; }
+        const __m512i iv = _mm512_loadu_si512(is), jv = _mm512_loadu_si512(js);
+        for (int c = 0; c < cin; c++) {
+            float *plane = dx + (ptrdiff_t)c * h * w;
+            __m512 acc = _mm512_maskz_loadu_ps(inside, plane + p0);
+            for (int a = 0; a < kh; a++) {
+                // r − row_first = i + padH − a − row_first in [0, row_count)
+                const __m512i r = _mm512_sub_epi32(iv, _mm512_set1_epi32(row_first - padH + a));
+                const __mmask16 rows_ok = _mm512_cmplt_epu32_mask(r, _mm512_set1_epi32(row_count));
+                for (int b = 0; b < kw; b++) {
+                    const __m512i q = _mm512_add_epi32(jv, _mm512_set1_epi32(padW - b));
+                    const __mmask16 ok = inside & rows_ok & _mm512_cmplt_epu32_mask(q, _mm512_set1_epi32(w));
+                    const float *row = cols + ((ptrdiff_t)(c * kh + a) * kw + b) * ld;
+                    const ptrdiff_t offset = (ptrdiff_t)p0 - (ptrdiff_t)row_first * w + (ptrdiff_t)(padH - a) * w + (padW - b);
+                    acc = _mm512_mask_add_ps(acc, ok, acc, _mm512_maskz_loadu_ps(ok, row + offset));
+                }
+            }
+            _mm512_mask_storeu_ps(plane + p0, inside, acc);
+        }
+    }
+}

@@ -297,6 +297,9 @@ extension CPUBackend {
         let (h, w, ow) = (g.height, g.width, g.outWidth)
         let ld = ld ?? rows.count * ow
         if g.strideH == 1 && g.strideW == 1 && ow == w {
+            // AVX-512: each input position sums its taps in registers (one pass over dx instead of
+            // one per tap); col2im took 5.4 % of a single-thread U-Net step as the scatter.
+            if VectorISA.convSameTakes(g), VectorISA.active.col2imSame(g, cols: cols, ld: ld, rows: rows, image: dx) { return }
             col2imAddSame(g, cols: cols, rows: rows, image: dx, ld: ld)
             return
         }

@@ -179,6 +179,22 @@ extension VectorISA {
 }
 
 extension VectorISA {
+    /// `dx += col2im(cols)` for convolution `g` (which `convSameTakes`), cols holding output rows
+    /// `rows` at row stride `ld`, gathered per input position (CVectorMath's `t2i_col2im_same_avx512`):
+    /// the values of the scatter that adds each tap's row in turn. False, with nothing done, where
+    /// this set has no such kernel (all but AVX-512).
+    public func col2imSame(_ g: Conv2dGeometry, cols: UnsafePointer<Float>, ld: Int, rows: Range<Int>,
+                           image dx: UnsafeMutablePointer<Float>) -> Bool {
+        guard self == .avx512 else { return false }
+        precondition(Self.convSameTakes(g) && rows.lowerBound >= 0 && rows.upperBound <= g.height && ld >= rows.count * g.width,
+                     "col2imSame: \(g) does not keep its size at stride 1, or rows \(rows) / ld \(ld) do not fit")
+        t2i_col2im_same_avx512(cols, ld, Int32(g.inChannels), Int32(g.kernelHeight), Int32(g.kernelWidth), Int32(g.padH),
+                               Int32(g.padW), Int32(g.height), Int32(g.width), Int32(rows.lowerBound), Int32(rows.count), dx)
+        return true
+    }
+}
+
+extension VectorISA {
     /// Whether `convSamePair` runs two small images in one pass (AVX-512 only).
     public var pairsSmallImages: Bool { self == .avx512 }
 

@@ -119,4 +119,12 @@ void t2i_conv_same_pair_avx512(const float *packed, int cout, int cin, int kh, i
 /// The most taps (kh·kw) `t2i_conv_same_*` take.
 int t2i_conv_same_max_taps(void);
 
+/// dx (Cin planes of h × w) += col2im(cols) for a stride-1 convolution whose output has the
+/// input's size: cols (Cin·KH·KW rows, row stride ld) holds output rows [row_first, row_first +
+/// row_count), each row r at (r − row_first)·w; tap (a, b) of output (r, q) adds to dx[c][r − padH +
+/// a][q − padW + b] where that is inside. Gathered per input position in registers, the taps added
+/// in (a, b) order: the values of the scatter that adds each tap's row in turn. AVX-512 only.
+void t2i_col2im_same_avx512(const float *cols, ptrdiff_t ld, int cin, int kh, int kw, int padH, int padW,
+                            int h, int w, int row_first, int row_count, float *dx);
+
 #endif
