@@ -45,10 +45,11 @@ public struct TextStateSpread: Equatable, Sendable {
     /// A held-out combination is never a training caption, so nothing in contrastive training
     /// keeps its states apart from a seen neighbour's. When they coincide, a U-Net that composes
     /// colour and shape can still not draw it: it is given the neighbour's states. Measured on the
-    /// composition study's h2 encoder (issue 16): small green triangle to small green circle 0.029,
-    /// small blue circle to small blue triangle 0.033, against 0.14–0.26 between seen shapes of
-    /// one colour; the U-Net drew every small green triangle as a green circle and every small blue
-    /// circle as a blue triangle, and the large ones (0.13, 0.06–0.11) right.
+    /// composition study's h2 encoder (issue 16, `docs/composition-study.md`): small green triangle
+    /// to small green circle 0.016, small blue circle to small blue triangle 0.026, against 0.267
+    /// between seen small combinations; the U-Net drew every small green triangle as a green circle
+    /// and every small blue circle as a blue triangle. A hard-negative encoder (`clip.hard_negatives`)
+    /// moved them to 0.059 and 0.101.
     public struct HeldOutShape: Equatable, Sendable {
         public let combination: ShapeCombination
         public let size: ShapeSize
