@@ -40,4 +40,12 @@ public struct AttentionGradients: OptionSet, Sendable {
     public static let query = AttentionGradients(rawValue: 1)
     public static let key = AttentionGradients(rawValue: 2)
     public static let value = AttentionGradients(rawValue: 4)
+
+    /// Zeroes the named gradients: dQ of `queryCount` floats, dK and dV of `keyCount`.
+    func zero(gradQ: UnsafeMutablePointer<Float>?, gradK: UnsafeMutablePointer<Float>?, gradV: UnsafeMutablePointer<Float>?,
+              queryCount: Int, keyCount: Int) {
+        if contains(.query) { gradQ?.update(repeating: 0, count: queryCount) }
+        if contains(.key) { gradK?.update(repeating: 0, count: keyCount) }
+        if contains(.value) { gradV?.update(repeating: 0, count: keyCount) }
+    }
 }

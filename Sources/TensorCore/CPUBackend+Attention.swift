@@ -62,9 +62,7 @@ extension CPUBackend {
         Self.checkAttention(batchHeads: batchHeads, queryLength: lq, keyLength: lk, headDim: d, mask: .none)
         layout.check(batchHeads: batchHeads)
         if lq == 0 || lk == 0 {  // no products: the gradients are 0, so a set one is zeroed
-            if overwriting.contains(.query) { gradQ?.update(repeating: 0, count: batchHeads * lq * d) }
-            if overwriting.contains(.key) { gradK?.update(repeating: 0, count: batchHeads * lk * d) }
-            if overwriting.contains(.value) { gradV?.update(repeating: 0, count: batchHeads * lk * d) }
+            overwriting.zero(gradQ: gradQ, gradK: gradK, gradV: gradV, queryCount: batchHeads * lq * d, keyCount: batchHeads * lk * d)
             return
         }
         let ld = layout.rowStride(headDim: d)

@@ -65,10 +65,7 @@ extension ReferenceKernels {
         layout.check(batchHeads: batchHeads)
         let stride = layout.rowStride(headDim: d)
         // Set = zeroed, then accumulated (whatever the buffers held before).
-        let (qCount, kCount) = (batchHeads * lq * d, batchHeads * lk * d)
-        if overwriting.contains(.query) { gradQ?.update(repeating: 0, count: qCount) }
-        if overwriting.contains(.key) { gradK?.update(repeating: 0, count: kCount) }
-        if overwriting.contains(.value) { gradV?.update(repeating: 0, count: kCount) }
+        overwriting.zero(gradQ: gradQ, gradK: gradK, gradV: gradV, queryCount: batchHeads * lq * d, keyCount: batchHeads * lk * d)
         var dProbs = [Double](repeating: 0, count: lk)
         // q, dq, dout: (BH, Lq, D)  k, v, dk, dv: (BH, Lk, D)  probs: (BH, Lq, Lk), each head's rows `stride` apart
         for bh in 0..<batchHeads {

@@ -63,10 +63,8 @@ extension Tensor {
             FlopCounter.current?.add(2 * flops)  // dP = dO·vᵀ, dV = pᵀ·dO, dQ = dS·k, dK = dSᵀ·q
             // A gradient nothing has written yet is set by the kernel, not zero-filled and added to
             // (`gradTarget()`), when q, k and v are three tensors; one tensor in two roles adds.
-            let nodes = [q.node, k.node, v.node]
-            let distinct = nodes.indices.allSatisfy { i in
-                nodes[i] == nil || !nodes.indices.contains { j in j != i && nodes[j] === nodes[i] }
-            }
+            let present = [q.node, k.node, v.node].compactMap { $0 }
+            let distinct = Set(present.map(ObjectIdentifier.init)).count == present.count
             var overwriting: AttentionGradients = []
             func target(_ node: TapeNode?, _ role: AttentionGradients) -> UnsafeMutablePointer<Float>? {
                 guard let node else { return nil }
