@@ -42,10 +42,17 @@ extension EvalCommand {
 
         @OptionGroup var options: RunFolderOption
 
+        @Option(name: .customLong("clip-skip"),
+                help: "Measure the text states with this many last layers left out (default: the run's diffusion.clip_skip).")
+        var clipSkip: Int?
+
         func run() throws {
             let started = ContinuousClock.now
-            let scores = try TextEncoderStage.evaluate(run: options.folder) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            let scores = try TextEncoderStage.evaluate(run: options.folder, skip: clipSkip) {
+                FileHandle.standardError.write(Data(($0 + "\n").utf8))
+            }
             scores.retrieval.lines.forEach { print($0) }
+            if let clipSkip, scores.textStates != nil { print("text states measured with clip skip \(clipSkip)") }
             scores.textStates?.lines.forEach { print($0) }
             print("scored in \(String(format: "%.1f", secondsSince(started))) s")
         }

@@ -33,10 +33,11 @@ public final class CLIPEncoder: Module {
 
     public var children: [(name: String, module: any Module)] { [("layers", layers)] }
 
-    /// x: (B, L, hidden) → (B, L, hidden), every layer seeing the same `mask`.
-    public func callAsFunction(_ x: Tensor, mask: AttentionMask) -> Tensor {
+    /// x: (B, L, hidden) → (B, L, hidden), every layer seeing the same `mask`; `layers` (nil: all)
+    /// runs only the first ones (transformers' `hidden_states[layers]`).
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask, layers count: Int? = nil) -> Tensor {
         var h = x
-        for layer in layers.items { h = layer(h, mask: mask) }
+        for layer in layers.items.prefix(count ?? layers.items.count) { h = layer(h, mask: mask) }
         return h
     }
 }

@@ -25,9 +25,10 @@ public final class CLIPTextModel: Module {
 
     public var children: [(name: String, module: any Module)] { [("text_model", textModel)] }
 
-    /// See `CLIPTextTransformer.encode(ids:batch:length:keyLengths:)`.
-    public func encode(ids: [Int32], batch: Int, length: Int, keyLengths: [Int]? = nil) -> (lastHiddenState: Tensor, pooled: Tensor) {
-        textModel.encode(ids: ids, batch: batch, length: length, keyLengths: keyLengths)
+    /// See `CLIPTextTransformer.encode(ids:batch:length:keyLengths:skip:)`.
+    public func encode(ids: [Int32], batch: Int, length: Int, keyLengths: [Int]? = nil,
+                       skip: Int = 0) -> (lastHiddenState: Tensor, pooled: Tensor) {
+        textModel.encode(ids: ids, batch: batch, length: length, keyLengths: keyLengths, skip: skip)
     }
 
     // MARK: Folders

@@ -59,18 +59,25 @@ public final class CLIPTextTransformer: Module {
     ///   - keyLengths: per sequence, how many leading tokens attention may see (transformers'
     ///     `attention_mask` as lengths: the tokens up to and including eos, see `keyLengths(ids:batch:length:)`);
     ///     nil sees every token. Either way attention is causal.
+    ///   - skip: how many of the last layers to leave out (diffusers' `clip_skip`): the states are
+    ///     those after `num_hidden_layers − skip` layers, through the final layer norm, as
+    ///     `StableDiffusionPipeline.encode_prompt` takes `hidden_states[-(clip_skip + 1)]` and applies
+    ///     `final_layer_norm`. 0 is the last layer; `num_hidden_layers` the embeddings alone.
     /// - Returns: `lastHiddenState` (B, L, hidden) after the final layer norm, and `pooled`
     ///   (B, hidden), its row at each sequence's end-of-sequence token.
-    public func encode(ids: [Int32], batch: Int, length: Int, keyLengths: [Int]? = nil) -> (lastHiddenState: Tensor, pooled: Tensor) {
+    public func encode(ids: [Int32], batch: Int, length: Int, keyLengths: [Int]? = nil,
+                       skip: Int = 0) -> (lastHiddenState: Tensor, pooled: Tensor) {
         precondition(ids.count == batch * length, "encode: \(ids.count) ids do not form \(batch) sequences of \(length)")
         precondition(length >= 1 && length <= config.maxPositionEmbeddings,
                      "encode: sequence length \(length) outside 1...\(config.maxPositionEmbeddings) (max_position_embeddings)")
+        precondition((0...config.numHiddenLayers).contains(skip),
+                     "encode: skip \(skip) outside 0...\(config.numHiddenLayers) (num_hidden_layers)")
         let hidden = config.hiddenSize
         let x = embeddings(ids: ids, batch: batch, length: length)
         // modeling_clip.py CLIPTextModel.forward: create_causal_mask(attention_mask) — causal and
         // key padding combined; a padded query still sees the real tokens before it.
         let mask = AttentionMask(causal: true, keyLengths: keyLengths)
-        let last = finalLayerNorm(encoder(x, mask: mask))
+        let last = finalLayerNorm(encoder(x, mask: mask, layers: config.numHiddenLayers - skip))
         let rows = poolingPositions(ids: ids, batch: batch, length: length).enumerated().map { $0.offset * length + $0.element }
         let pooled = CLIPOps.rows(last.reshaped([batch * length, hidden]), rows)
         return (last, pooled)

@@ -6,6 +6,12 @@ public struct DiffusionTrainingConfig: Codable, Equatable, Sendable {
     public var emaDecay: Double = 0.999
     /// Min-SNR-γ loss weighting (Hang et al. 2023); 0 turns it off.
     public var minSNRGamma: Double = 5
+    /// How many of the text encoder's last layers the U-Net's context leaves out (diffusers'
+    /// `clip_skip`): 0 conditions on the last layer's states, k on those after
+    /// `num_hidden_layers − k` layers (through the final layer norm). The same value must be
+    /// used to train the U-Net and to sample from it, so it is a pipeline setting kept in the
+    /// run's `config.yaml`.
+    public var clipSkip: Int = 0
 
     public init() {}
 
@@ -13,5 +19,6 @@ public struct DiffusionTrainingConfig: Codable, Equatable, Sendable {
         case captionDropout = "caption_dropout"
         case emaDecay = "ema_decay"
         case minSNRGamma = "min_snr_gamma"
+        case clipSkip = "clip_skip"
     }
 }

@@ -118,6 +118,9 @@ extension RunConfig {
         try finite("diffusion.caption_dropout", diffusion.captionDropout, 0...1, "between 0 and 1")
         try finite("diffusion.ema_decay", diffusion.emaDecay, 0...1, "between 0 and 1")
         try finite("diffusion.min_snr_gamma", diffusion.minSNRGamma, 0...1e6, "a finite number ≥ 0 (0 turns it off)")
+        guard (0...textEncoder.numHiddenLayers).contains(diffusion.clipSkip) else {
+            throw fail("diffusion.clip_skip", "must be between 0 and text_encoder.num_hidden_layers (\(textEncoder.numHiddenLayers)), got \(diffusion.clipSkip)")
+        }
 
         // training
         for (prefix, t) in [("encoder_training", encoderTraining), ("vae_training", vaeTraining), ("unet_training", unetTraining)] {

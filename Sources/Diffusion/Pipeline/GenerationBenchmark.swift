@@ -43,7 +43,7 @@ public struct GenerationBenchmark {
         let unet = try UNet2DConditionModel(config: config.unet, generator: &unetInit)
         try UNetStage.checkFit(config: config, textEncoder: textEncoder, vae: vae, run: RunFolder(URL(fileURLWithPath: "config")))
         pipeline = try TextToImagePipeline(tokenizer: tokenizer, textEncoder: textEncoder, vae: vae, unet: unet,
-                                           scheduler: config.scheduler)
+                                           scheduler: config.scheduler, clipSkip: config.diffusion.clipSkip)
     }
 
     /// The benchmark's request: `count` images of one shapes prompt, `steps` DDIM steps, `guidance`.

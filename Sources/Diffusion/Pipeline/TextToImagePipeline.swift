@@ -15,14 +15,23 @@ public final class TextToImagePipeline {
     public let predictionType: PredictionType
     /// Token sequence length the text encoder was trained with.
     public let maxLength: Int
+    /// The text encoder's last layers left out of the U-Net's context (`diffusion.clip_skip`, the
+    /// value the U-Net was trained with).
+    public let clipSkip: Int
 
     /// A pipeline of already-built parts (e.g. the U-Net being trained, for preview grids).
+    /// `clipSkip` nil takes the value the U-Net's weights record (`trainedClipSkip`).
     ///
     /// - Throws: `PipelineMismatchError` when the parts do not fit together (see
     ///   `PipelineCompatibility`), naming them by `names`.
     public init(tokenizer: SentencePieceTokenizer, textEncoder: CLIPTextModel, vae: AutoencoderKL,
-                unet: UNet2DConditionModel, scheduler: SchedulerConfig,
+                unet: UNet2DConditionModel, scheduler: SchedulerConfig, clipSkip: Int? = nil,
                 names: PipelineCompatibility.Names = PipelineCompatibility.Names()) throws {
+        let clipSkip = clipSkip ?? unet.trainedClipSkip
+        let layers = textEncoder.textModel.config.numHiddenLayers
+        guard (0...layers).contains(clipSkip) else {
+            throw PipelineMismatchError("\(names.unetWeights) was trained with clip skip \(clipSkip), more layers than \(names.textEncoder) has (\(layers))")
+        }
         if let problem = PipelineCompatibility.problem(tokenizer: tokenizer, textEncoder: textEncoder, vae: vae, unet: unet, names: names) {
             throw PipelineMismatchError(problem)
         }
@@ -34,6 +43,7 @@ public final class TextToImagePipeline {
         schedule = try NoiseSchedule(scheduler)
         predictionType = try PredictionType(scheduler)
         maxLength = textEncoder.textModel.config.maxPositionEmbeddings
+        self.clipSkip = clipSkip
     }
 
     /// The pipeline folder of a run (or a shipped model): `tokenizer/`, `text_encoder/`, `vae/`,
@@ -59,7 +69,8 @@ public final class TextToImagePipeline {
         var ids: [Int32] = []
         for p in prompts { ids += try tokenizer.encode(p, maxLength: maxLength) }
         let lengths = textEncoder.textModel.keyLengths(ids: ids, batch: prompts.count, length: maxLength)
-        let hidden = textEncoder.encode(ids: ids, batch: prompts.count, length: maxLength, keyLengths: lengths).lastHiddenState
+        let hidden = textEncoder.encode(ids: ids, batch: prompts.count, length: maxLength, keyLengths: lengths,
+                                        skip: clipSkip).lastHiddenState
         return (hidden, lengths)
     }
 

@@ -169,15 +169,22 @@ public enum TextEncoderStage {
 
     /// Scores the run's saved `clip/` model on its validation split (what `t2i eval encoder` does),
     /// with the run's own config, tokenizer and data; on `shapes` data also the spread of its text
-    /// states (`TextStateSpread`, nil otherwise: it enumerates that caption grammar).
-    public static func evaluate(run: RunFolder, note: ((String) -> Void)? = nil) throws -> (retrieval: RetrievalScores, textStates: TextStateSpread?) {
+    /// states (`TextStateSpread`, nil otherwise: it enumerates that caption grammar), measured
+    /// with `skip` layers left out (nil: the run's `diffusion.clip_skip`).
+    public static func evaluate(run: RunFolder, skip: Int? = nil,
+                                note: ((String) -> Void)? = nil) throws -> (retrieval: RetrievalScores, textStates: TextStateSpread?) {
         let (config, model, tokenizer) = try trainedModel(run: run)
+        let skip = skip ?? config.diffusion.clipSkip
+        let layers = model.textModel.config.numHiddenLayers
+        guard (0...layers).contains(skip) else {
+            throw TrainingError("--clip-skip \(skip): the text encoder in \(run.clip.path) has \(layers) layers; give 0...\(layers)")
+        }
         let data = try RunData(config: config, note: note)
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captionTexts, maxLength: config.tokenizer.maxLength)
         let retrieval = try Retrieval.evaluate(model: model, captions: captions, data: data)
         let textStates = config.data.kind == "shapes"
             ? try TextStateSpread.measure(textModel: model.textModel, tokenizer: tokenizer, maxLength: config.tokenizer.maxLength,
-                                          excluded: config.data.excludedCombinations) : nil
+                                          excluded: config.data.excludedCombinations, skip: skip) : nil
         return (retrieval, textStates)
     }
 }

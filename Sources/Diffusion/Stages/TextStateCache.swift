@@ -15,7 +15,8 @@ struct TextStateCache {
 
     /// Encodes each distinct caption once, 256 at a time; `shouldStop` (Ctrl-C) is asked between
     /// chunks, and a yes ends it with an `Interruption`.
-    init(tokenizer: SentencePieceTokenizer, textEncoder: CLIPTextModel, captions: [String], maxLength: Int,
+    /// `skip` is the run's `diffusion.clip_skip`.
+    init(tokenizer: SentencePieceTokenizer, textEncoder: CLIPTextModel, captions: [String], maxLength: Int, skip: Int = 0,
          shouldStop: () -> Bool = { false }) throws {
         var rowOf: [String: Int] = [:]
         var distinct: [String] = []
@@ -33,7 +34,7 @@ struct TextStateCache {
             var ids: [Int32] = []
             for c in chunk { ids += try tokenizer.encode(c, maxLength: maxLength) }
             let keyLengths = textEncoder.textModel.keyLengths(ids: ids, batch: chunk.count, length: maxLength)
-            chunks.append(textEncoder.encode(ids: ids, batch: chunk.count, length: maxLength, keyLengths: keyLengths).lastHiddenState)
+            chunks.append(textEncoder.encode(ids: ids, batch: chunk.count, length: maxLength, keyLengths: keyLengths, skip: skip).lastHiddenState)
             lengths += keyLengths
         }
         rowOfCaption = rows

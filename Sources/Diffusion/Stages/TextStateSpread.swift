@@ -155,9 +155,10 @@ public struct TextStateSpread: Equatable, Sendable {
 
     /// Encodes every caption with `textModel` (inference, no tape) and measures the spread: each
     /// caption's hidden states are averaged over its key length and scaled to unit length, and the
-    /// (N, N) Gram matrix of those is the one transfer to the host.
+    /// (N, N) Gram matrix of those is the one transfer to the host. `skip` measures the states a
+    /// U-Net with that `diffusion.clip_skip` attends to.
     public static func measure(textModel: CLIPTextTransformer, tokenizer: SentencePieceTokenizer,
-                               maxLength: Int, excluded: Set<ShapeCombination> = []) throws -> TextStateSpread {
+                               maxLength: Int, excluded: Set<ShapeCombination> = [], skip: Int = 0) throws -> TextStateSpread {
         let texts = captions.map(\.text)
         var pooled: [Tensor] = []
         let chunk = 128
@@ -167,7 +168,7 @@ public struct TextStateSpread: Equatable, Sendable {
             for text in batch { ids += try tokenizer.encode(text, maxLength: maxLength) }
             let lengths = textModel.keyLengths(ids: ids, batch: batch.count, length: maxLength)
             // (B, L, D)
-            let hidden = textModel.encode(ids: ids, batch: batch.count, length: maxLength, keyLengths: lengths).lastHiddenState
+            let hidden = textModel.encode(ids: ids, batch: batch.count, length: maxLength, keyLengths: lengths, skip: skip).lastHiddenState
             // (B, L, 1): 1/length on the attended tokens, 0 after them.
             let weights = Tensor(shape: [batch.count, maxLength, 1], data: lengths.flatMap { length in
                 (0..<maxLength).map { $0 < length ? 1 / Float(max(length, 1)) : 0 }

@@ -68,6 +68,7 @@ public enum UNetStage {
         let latents = try LatentCache(vae: vae, dataset: data.dataset, shouldStop: { interrupt.isRaised })
         let texts = try TextStateCache(tokenizer: tokenizer, textEncoder: textEncoder,
                                        captions: data.dataset.captionTexts + [""], maxLength: textEncoder.textModel.config.maxPositionEmbeddings,
+                                       skip: config.diffusion.clipSkip,
                                        shouldStop: { interrupt.isRaised })
 
         // Weights, flat copy, gradients, two AdamW moments, EMA shadow and EMA model.
@@ -82,7 +83,7 @@ public enum UNetStage {
         let emaUNet = try UNet2DConditionModel(config: config.unet, generator: &emaGenerator)
         let emaLayout = ParameterLayout(emaUNet)
         let preview = try TextToImagePipeline(tokenizer: tokenizer, textEncoder: textEncoder, vae: vae, unet: emaUNet,
-                                              scheduler: config.scheduler)
+                                              scheduler: config.scheduler, clipSkip: config.diffusion.clipSkip)
 
         // Settings checked: record them with the run, and put the run back as it was if training
         // is refused before its first step (an unreadable checkpoint, a batch that cannot fit).
@@ -136,7 +137,7 @@ public enum UNetStage {
         guard outcome == .finished else { return false }
         guard group.isWriter else { return true }
         loadEMA()
-        try emaUNet.save(to: run.unet, tokenizerDigest: SHA256.hex(tokenizer.modelBytes))
+        try emaUNet.save(to: run.unet, tokenizerDigest: SHA256.hex(tokenizer.modelBytes), clipSkip: config.diffusion.clipSkip)
         try SchedulerFolder.write(config.scheduler, to: run.scheduler)
         try run.writeModelIndex()
         return true

@@ -13,15 +13,20 @@ extension UNet2DConditionModel {
     /// The weights file's metadata key for the SHA-256 of the tokenizer the U-Net was trained with
     /// (of its serialized SentencePiece model); diffusers ignores it.
     public static let tokenizerDigestKey = "t2i_tokenizer_sha256"
+    /// The weights file's metadata key for the `diffusion.clip_skip` the U-Net was trained with
+    /// (absent: 0). diffusers ignores it; its pipelines take the value as `clip_skip=` at call time.
+    public static let clipSkipKey = "t2i_clip_skip"
 
     /// Writes a diffusers model folder (created if needed): the full `config.json` and the weights,
     /// each atomically (temporary file, then rename). `UNet2DConditionModel.from_pretrained` loads it
-    /// strictly. `tokenizerDigest` records which tokenizer the U-Net was trained with.
-    public func save(to folder: URL, dtype: SafetensorsDType = .f32, tokenizerDigest: String? = nil) throws {
+    /// strictly. `tokenizerDigest` records which tokenizer the U-Net was trained with, `clipSkip`
+    /// which of the text encoder's layers (recorded when not 0).
+    public func save(to folder: URL, dtype: SafetensorsDType = .f32, tokenizerDigest: String? = nil, clipSkip: Int = 0) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try AtomicFile.write(try config.diffusersConfigJSON(), to: folder.appendingPathComponent(Self.configFileName))
         var metadata = ["format": "pt"]
         if let tokenizerDigest { metadata[Self.tokenizerDigestKey] = tokenizerDigest }
+        if clipSkip != 0 { metadata[Self.clipSkipKey] = String(clipSkip) }
         try saveState(to: folder.appendingPathComponent(Self.weightsFileName), metadata: metadata, dtype: dtype)
     }
 
@@ -43,6 +48,13 @@ extension UNet2DConditionModel {
         let weights = try SafetensorsFile(contentsOf: folder.appendingPathComponent(Self.weightsFileName))
         try loadState(from: weights)
         trainedTokenizerDigest = weights.metadata[Self.tokenizerDigestKey] ?? Self.configTokenizerDigest(data)
+        if let recorded = weights.metadata[Self.clipSkipKey] {
+            guard let skip = Int(recorded), (0...64).contains(skip) else {
+                throw ConfigError(source: folder.appendingPathComponent(Self.weightsFileName).path, key: Self.clipSkipKey,
+                                  "metadata is \"\(recorded)\", not a layer count (0...64)")
+            }
+            trainedClipSkip = skip
+        }
     }
 
     /// The tokenizer digest a `config.json` records under `_t2i_tokenizer_sha256` (a key diffusers

@@ -34,6 +34,9 @@ public final class UNet2DConditionModel: Module {
     /// SHA-256 of the tokenizer this U-Net was trained with, as its weights file records it (nil
     /// when built here or loaded from a file without the record); checked by `PipelineCompatibility`.
     public internal(set) var trainedTokenizerDigest: String?
+    /// The text encoder's last layers left out of the context this U-Net was trained on
+    /// (`diffusion.clip_skip`), as its weights file records it (0 when it records none).
+    public internal(set) var trainedClipSkip = 0
 
     /// diffusers' `norm_eps`, used by every ResNet block and the output norm.
     static let normEps: Float = 1e-5
