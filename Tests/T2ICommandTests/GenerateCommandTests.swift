@@ -188,6 +188,27 @@ struct EvalEncoderCommandTests {
         let numbers = split.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .punctuationCharacters)) }
         #expect(numbers.count == 2 && numbers.allSatisfy { $0 >= 0 && $0 <= 2 }, "\(split)")
     }
+
+    @Test("--clip-skip measures the states after fewer layers; more layers than the encoder has is one line naming them")
+    func clipSkip() throws {
+        let run = try GenerateTinyRun.run()
+        let t2i = try T2IBinary()
+        func colourLine(_ out: T2IBinary.Output) -> String? {
+            out.stdout.split(separator: "\n").map(String.init).first { $0.hasPrefix("  colour ") }
+        }
+        let last = try t2i.run(["eval", "encoder", "--run", run.path], in: run.deletingLastPathComponent())
+        let skipped = try t2i.run(["eval", "encoder", "--run", run.path, "--clip-skip", "1"], in: run.deletingLastPathComponent())
+        try #require(last.status == 0 && skipped.status == 0, "\(last.stderr)\(skipped.stderr)")
+        #expect(skipped.stdout.contains("text states measured with clip skip 1"))
+        #expect(!last.stdout.contains("clip skip"))
+        // The tiny encoder has one layer: skipping it leaves the embeddings, whose colour spread differs.
+        let a = try #require(colourLine(last)), b = try #require(colourLine(skipped))
+        #expect(a != b, "\(a) / \(b)")
+        let bad = try t2i.run(["eval", "encoder", "--run", run.path, "--clip-skip", "2"], in: run.deletingLastPathComponent())
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--clip-skip 2: the text encoder in \(run.path)/clip has 1 layer; give 0...1"), "\(bad.stderr)")
+        #expect(bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+    }
 }
 
 /// Starting a stage from scratch over earlier work is refused unless asked for (DESIGN §7).

@@ -177,7 +177,7 @@ public enum TextEncoderStage {
         let skip = skip ?? config.diffusion.clipSkip
         let layers = model.textModel.config.numHiddenLayers
         guard (0...layers).contains(skip) else {
-            throw TrainingError("--clip-skip \(skip): the text encoder in \(run.clip.path) has \(layers) layers; give 0...\(layers)")
+            throw TrainingError("--clip-skip \(skip): the text encoder in \(run.clip.path) has \(layers) layer\(layers == 1 ? "" : "s"); give 0...\(layers)")
         }
         let data = try RunData(config: config, note: note)
         let captions = try Captions(tokenizer: tokenizer, texts: data.dataset.captionTexts, maxLength: config.tokenizer.maxLength)
