@@ -139,4 +139,31 @@ import TensorCore
             #expect(bitIdentical(alone.array, Array(y.array[(image * perImage)..<((image + 1) * perImage)])), "image \(image)")
         }
     }
+
+    /// The same for the input gradient, whose dcols = Wᵀ·dY OpenBLAS computes per image or for a few
+    /// small images side by side (`Conv2dTiling.imagesPerGemm`): an image's dX must not depend on
+    /// the images beside it nor on the batch. Nothing in OpenBLAS promises that; this pins it at
+    /// the U-Net's and autoencoder's sizes.
+    @Test(arguments: [(4, 4, 3, 20), (8, 8, 3, 64), (8, 8, 1, 24), (32, 32, 3, 8), (8, 8, 3, 17)])
+    func anImagesInputGradientAloneEqualsItsPlaceInTheBatch(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) {
+        let batch = 5, inChannels = 12
+        let g = Conv2dGeometry(batch: batch, inChannels: inChannels, height: shape.height, width: shape.width,
+                               outChannels: shape.outChannels, kernelSize: shape.kernel, padding: shape.kernel / 2)
+        let x = KernelBuffer(random: g.inputCount, seed: 21)
+        let w = KernelBuffer(random: g.weightCount, seed: 22, scale: 0.5)
+        let dy = KernelBuffer(random: g.outputCount, seed: 23)
+        let dx = KernelBuffer(zeros: g.inputCount)
+        CPUBackend.shared.conv2dBackward(g, input: x.p, weight: w.p, gradOutput: dy.p, gradInput: dx.pointer,
+                                         gradWeight: nil, gradBias: nil)
+        var one = g
+        one.batch = 1
+        let outputPerImage = g.outputCount / batch, inputPerImage = g.inputCount / batch
+        for image in 0..<batch {
+            let alone = KernelBuffer(zeros: inputPerImage)
+            CPUBackend.shared.conv2dBackward(one, input: x.p + image * inputPerImage, weight: w.p,
+                                             gradOutput: dy.p + image * outputPerImage, gradInput: alone.pointer,
+                                             gradWeight: nil, gradBias: nil)
+            #expect(bitIdentical(alone.array, Array(dx.array[(image * inputPerImage)..<((image + 1) * inputPerImage)])), "image \(image)")
+        }
+    }
 }
