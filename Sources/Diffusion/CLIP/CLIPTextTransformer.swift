@@ -64,7 +64,8 @@ public final class CLIPTextTransformer: Module {
     ///     `StableDiffusionPipeline.encode_prompt` takes `hidden_states[-(clip_skip + 1)]` and applies
     ///     `final_layer_norm`. 0 is the last layer; `num_hidden_layers` the embeddings alone.
     /// - Returns: `lastHiddenState` (B, L, hidden) after the final layer norm, and `pooled`
-    ///   (B, hidden), its row at each sequence's end-of-sequence token.
+    ///   (B, hidden), its row at each sequence's end-of-sequence token (of the skipped states when
+    ///   `skip` > 0; transformers' `pooler_output` is always the last layer's).
     public func encode(ids: [Int32], batch: Int, length: Int, keyLengths: [Int]? = nil,
                        skip: Int = 0) -> (lastHiddenState: Tensor, pooled: Tensor) {
         precondition(ids.count == batch * length, "encode: \(ids.count) ids do not form \(batch) sequences of \(length)")

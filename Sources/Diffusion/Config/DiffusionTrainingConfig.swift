@@ -8,9 +8,9 @@ public struct DiffusionTrainingConfig: Codable, Equatable, Sendable {
     public var minSNRGamma: Double = 5
     /// How many of the text encoder's last layers the U-Net's context leaves out (diffusers'
     /// `clip_skip`): 0 conditions on the last layer's states, k on those after
-    /// `num_hidden_layers − k` layers (through the final layer norm). The same value must be
-    /// used to train the U-Net and to sample from it, so it is a pipeline setting kept in the
-    /// run's `config.yaml`.
+    /// `num_hidden_layers − k` layers (through the final layer norm). Sampling must use the value
+    /// the U-Net was trained with, so `train-unet` records it in the U-Net's weights
+    /// (`UNet2DConditionModel.clipSkipKey`) and every pipeline takes it from there.
     public var clipSkip: Int = 0
 
     public init() {}
