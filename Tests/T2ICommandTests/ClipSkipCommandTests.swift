@@ -12,12 +12,7 @@ struct ClipSkipCommandTests {
         let t2i = try T2IBinary()
         let folder = try makeScratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Configs/tiny.yaml").path
-        var settings = ["--set", "data.count=64", "--set", "data.path=\(folder.appendingPathComponent("data").path)"]
-        for stage in ["encoder_training", "vae_training", "unet_training"] {
-            settings += ["--set", "\(stage).steps=4", "--set", "\(stage).log_every=1", "--set", "\(stage).batch_size=8"]
-        }
+        let (config, settings) = ReferenceBackendCommandTests.tinyFourSteps(in: folder)
         let plain = folder.appendingPathComponent("plain"), skipped = folder.appendingPathComponent("skipped")
         for stage in ["train-encoder", "train-ae", "train-unet"] {
             let out = try t2i.run([stage, "--config", config, "--run", plain.path] + settings, in: folder)

@@ -17,17 +17,24 @@ struct ReferenceBackendCommandTests {
         }
     }
 
-    @Test("a tiny train-then-generate on the reference backend agrees with the CPU backend")
-    func tinyPipelineAgrees() throws {
-        let t2i = try T2IBinary()
-        let folder = try makeScratchFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+    /// `Configs/tiny.yaml` and the settings of a four-step run of every stage at batch 8 on 64
+    /// images generated into `folder/data`, every step logged.
+    static func tinyFourSteps(in folder: URL) -> (config: String, settings: [String]) {
         let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Configs/tiny.yaml").path
         var settings = ["--set", "data.count=64", "--set", "data.path=\(folder.appendingPathComponent("data").path)"]
         for stage in ["encoder_training", "vae_training", "unet_training"] {
             settings += ["--set", "\(stage).steps=4", "--set", "\(stage).log_every=1", "--set", "\(stage).batch_size=8"]
         }
+        return (config, settings)
+    }
+
+    @Test("a tiny train-then-generate on the reference backend agrees with the CPU backend")
+    func tinyPipelineAgrees() throws {
+        let t2i = try T2IBinary()
+        let folder = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (config, settings) = Self.tinyFourSteps(in: folder)
         var images: [String: Image] = [:]
         for backend in ["cpu", "reference"] {
             let run = folder.appendingPathComponent(backend)
