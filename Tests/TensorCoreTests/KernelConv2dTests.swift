@@ -116,14 +116,19 @@ import TensorCore
         }
     }
 
+    /// The batch-invariance tests' convolution: five images of 12 channels, "same" padding.
+    static func batchOfFive(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) -> (Conv2dGeometry, batch: Int) {
+        let batch = 5
+        return (Conv2dGeometry(batch: batch, inChannels: 12, height: shape.height, width: shape.width,
+                               outChannels: shape.outChannels, kernelSize: shape.kernel, padding: shape.kernel / 2), batch)
+    }
+
     /// DESIGN §2: image i of a batch equals the image computed alone, bit for bit (the forward's
     /// packed GEMM computes each output position from its own column only), at the U-Net's small
     /// sizes, a pointwise layer and an output-channel count that leaves a partial panel.
     @Test(arguments: [(4, 4, 3, 20), (8, 8, 3, 64), (8, 8, 1, 24), (32, 32, 3, 8)])
     func anImageAloneEqualsItsPlaceInTheBatch(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) {
-        let batch = 5, inChannels = 12
-        let g = Conv2dGeometry(batch: batch, inChannels: inChannels, height: shape.height, width: shape.width,
-                               outChannels: shape.outChannels, kernelSize: shape.kernel, padding: shape.kernel / 2)
+        let (g, batch) = Self.batchOfFive(shape)
         let x = KernelBuffer(random: g.inputCount, seed: 11)
         let w = KernelBuffer(random: g.weightCount, seed: 12, scale: 0.5)
         let bias = KernelBuffer(random: g.outChannels, seed: 13)
@@ -146,9 +151,7 @@ import TensorCore
     /// the U-Net's and autoencoder's sizes.
     @Test(arguments: [(4, 4, 3, 20), (8, 8, 3, 64), (8, 8, 1, 24), (32, 32, 3, 8), (8, 8, 3, 17)])
     func anImagesInputGradientAloneEqualsItsPlaceInTheBatch(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) {
-        let batch = 5, inChannels = 12
-        let g = Conv2dGeometry(batch: batch, inChannels: inChannels, height: shape.height, width: shape.width,
-                               outChannels: shape.outChannels, kernelSize: shape.kernel, padding: shape.kernel / 2)
+        let (g, batch) = Self.batchOfFive(shape)
         let x = KernelBuffer(random: g.inputCount, seed: 21)
         let w = KernelBuffer(random: g.weightCount, seed: 22, scale: 0.5)
         let dy = KernelBuffer(random: g.outputCount, seed: 23)
