@@ -395,11 +395,22 @@ def worker_generate(torch, cfg, args):
     u = cfg["unet"]
     scale = cfg["vae"]["scaling_factor"]
 
+    skip = cfg.get("diffusion", {}).get("clip_skip", 0)
+    final_norm = getattr(text_encoder, "text_model", text_encoder).final_layer_norm   # .text_model in transformers 4
+
+    def encode(ids, mask):
+        # diffusion.clip_skip k: the states after all but the last k layers, through the final layer norm
+        # (StableDiffusionPipeline.encode_prompt's clip_skip), as t2i's pipeline encodes.
+        if skip == 0:
+            return text_encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        out = text_encoder(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+        return final_norm(out.hidden_states[-(skip + 1)])
+
     def generate(steps):
         # TextToImagePipeline.generate: encode prompts, then negatives; DDIM loop with guidance; decode.
-        cond = text_encoder(input_ids=prompt_ids, attention_mask=prompt_mask).last_hidden_state
+        cond = encode(prompt_ids, prompt_mask)
         if guidance != 1:
-            uncond = text_encoder(input_ids=negative_ids, attention_mask=negative_mask).last_hidden_state
+            uncond = encode(negative_ids, negative_mask)
             context = torch.cat([uncond, cond])
             key_mask = torch.cat([negative_mask, prompt_mask])
         else:
