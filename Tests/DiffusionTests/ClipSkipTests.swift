@@ -32,7 +32,12 @@ import Diffusion
     @Test func configRefusesMoreLayersThanTheEncoderHas() throws {
         let c = try ConfigLoader.resolve(yaml: "", source: "x.yaml", overrides: ["diffusion.clip_skip=2"])
         #expect(c.diffusion.clipSkip == 2)
-        #expect(try ConfigLoader.resolve(yaml: "", source: "x.yaml").diffusion.clipSkip == 0)
+        #expect(try ConfigLoader.resolve(yaml: "", source: "x.yaml").diffusion.clipSkip == 3)
+        let fewer = #expect(throws: ConfigError.self) {
+            try ConfigLoader.resolve(yaml: "text_encoder:\n  num_hidden_layers: 2\n", source: "x.yaml")
+        }
+        #expect(fewer?.description == "x.yaml: diffusion.clip_skip: must be between 0 and text_encoder.num_hidden_layers (2), got 3 (the default, meant for the default 3-layer encoder: set it for this one)")
+        #expect(try ConfigLoader.resolve(yaml: "text_encoder:\n  num_hidden_layers: 2\ndiffusion:\n  clip_skip: 2\n", source: "x.yaml").diffusion.clipSkip == 2)
         let tooMany = #expect(throws: ConfigError.self) {
             try ConfigLoader.resolve(yaml: "diffusion:\n  clip_skip: 4\n", source: "x.yaml")
         }
@@ -41,6 +46,24 @@ import Diffusion
             try ConfigLoader.resolve(yaml: "", source: "x.yaml", overrides: ["diffusion.clip_skip=-1"])
         }
         #expect(negative?.key == "diffusion.clip_skip")
+    }
+
+    /// A run's config.yaml stores every key, so one without `diffusion.clip_skip` was made before the
+    /// key existed, when every U-Net conditioned on the last layer: it keeps 0, not today's default.
+    @Test func aRunMadeBeforeTheKeyKeepsTheLastLayer() throws {
+        let run = RunFolder(try TestFiles.scratchFolder().appendingPathComponent("run"))
+        try run.writeConfig(RunConfig())
+        #expect(try run.readConfig()?.diffusion.clipSkip == 3)
+        let yaml = try String(contentsOf: run.configFile, encoding: .utf8)
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        let older = lines.filter { !$0.contains("clip_skip") }.joined(separator: "\n")
+        try #require(lines.count == older.split(separator: "\n", omittingEmptySubsequences: false).count + 1)
+        try Data(older.utf8).write(to: run.configFile)
+        #expect(try run.readConfig()?.diffusion.clipSkip == 0)
+        #expect(try run.readConfig(overrides: ["diffusion.clip_skip=2"])?.diffusion.clipSkip == 2)
+        #expect(ConfigLoader.spellsOut("diffusion.clip_skip", in: yaml))
+        #expect(!ConfigLoader.spellsOut("diffusion.clip_skip", in: older))
+        #expect(!ConfigLoader.spellsOut("diffusion.clip_skip", in: "diffusion: [1, 2]"))
     }
 
     /// The saved U-Net records the value in its weights' metadata (nothing when 0), loading reads it

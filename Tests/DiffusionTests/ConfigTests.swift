@@ -122,6 +122,14 @@ import Diffusion
         #expect(c == RunConfig())
     }
 
+    /// The shipped model is the default config trained: its U-Net conditions on the states the
+    /// default names (`generate` takes the value from the U-Net, so a mismatch would go unnoticed).
+    @Test func shippedUNetRecordsTheDefaultClipSkip() throws {
+        let unet = TestFiles.shippedModel.appendingPathComponent("unet")
+        try #require(FileManager.default.fileExists(atPath: unet.appendingPathComponent("config.json").path), "\(unet.path) holds no U-Net")
+        #expect(try UNet2DConditionModel(contentsOf: unet).trainedClipSkip == RunConfig().diffusion.clipSkip)
+    }
+
     @Test(arguments: ["tiny.yaml", "emoji-32.yaml"])
     func otherConfigsResolve(_ name: String) throws {
         _ = try ConfigLoader.load(file: Self.configs.appendingPathComponent(name))

@@ -36,6 +36,7 @@ final class InterruptAtStep: TrainingObserver {
             "vision_encoder.image_size=8", "vision_encoder.patch_size=4", "clip.projection_dim=16",
             "encoder_training.batch_size=8", "encoder_training.steps=\(steps)", "encoder_training.warmup_steps=2",
             "encoder_training.learning_rate=0.003", "encoder_training.log_every=1", "encoder_training.checkpoint_every=5",
+            "diffusion.clip_skip=0",
         ] + tower.map { "text_encoder." + $0 } + tower.map { "vision_encoder." + $0 } + extra)
     }
 

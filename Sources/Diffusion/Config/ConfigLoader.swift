@@ -63,6 +63,16 @@ public enum ConfigLoader {
         return config
     }
 
+    /// Whether the YAML text sets `key` ("a.b") itself; false also when it is not valid YAML.
+    public static func spellsOut(_ key: String, in yaml: String) -> Bool {
+        guard var node = (try? Yams.compose(yaml: yaml)) ?? nil else { return false }
+        for part in key.split(separator: ".") {
+            guard let child = node.mapping?[String(part)] else { return false }
+            node = child
+        }
+        return true
+    }
+
     /// `config` as YAML, every key spelled out (what `t2i config show` prints and runs store).
     public static func yaml(_ config: RunConfig) throws -> String {
         try YAMLEncoder().encode(config)

@@ -119,7 +119,8 @@ extension RunConfig {
         try finite("diffusion.ema_decay", diffusion.emaDecay, 0...1, "between 0 and 1")
         try finite("diffusion.min_snr_gamma", diffusion.minSNRGamma, 0...1e6, "a finite number ≥ 0 (0 turns it off)")
         guard (0...textEncoder.numHiddenLayers).contains(diffusion.clipSkip) else {
-            throw fail("diffusion.clip_skip", "must be between 0 and text_encoder.num_hidden_layers (\(textEncoder.numHiddenLayers)), got \(diffusion.clipSkip)")
+            let hint = diffusion.clipSkip == DiffusionTrainingConfig().clipSkip ? " (the default, meant for the default \(RunConfig().textEncoder.numHiddenLayers)-layer encoder: set it for this one)" : ""
+            throw fail("diffusion.clip_skip", "must be between 0 and text_encoder.num_hidden_layers (\(textEncoder.numHiddenLayers)), got \(diffusion.clipSkip)\(hint)")
         }
 
         // training

@@ -66,11 +66,20 @@ public struct RunFolder: Sendable {
         try AtomicFile.write(Data(try ConfigLoader.yaml(config).utf8), to: configFile)
     }
 
-    /// Reads the run's resolved config, if it has one.
+    /// Reads the run's resolved config, if it has one. A run stores every key, so a key its file
+    /// lacks came after the run was made, and the run keeps the value it was made with rather than
+    /// today's default (`keysAddedSince`).
     public func readConfig(overrides: [String] = []) throws -> RunConfig? {
         guard FileManager.default.fileExists(atPath: configFile.path) else { return nil }
-        return try ConfigLoader.load(file: configFile, overrides: overrides)
+        let text = (try? Data(contentsOf: configFile)).flatMap { String(data: $0, encoding: .utf8) }
+        let kept = text.map { yaml in Self.keysAddedSince.filter { !ConfigLoader.spellsOut($0.key, in: yaml) }.map { "\($0.key)=\($0.before)" } } ?? []
+        return try ConfigLoader.load(file: configFile, overrides: kept + overrides)
     }
+
+    /// Keys added after runs existed whose default is not what those runs did: a run made before
+    /// `diffusion.clip_skip` (added 2026-12-02) conditions its U-Net on the last layer's states, the
+    /// default since 2026-12-02 on the embeddings; resuming it must not change that.
+    static let keysAddedSince: [(key: String, before: String)] = [("diffusion.clip_skip", "0")]
 
     /// diffusers' `model_index.json` for a StableDiffusion-style pipeline of this run's parts.
     public func writeModelIndex() throws {
