@@ -117,10 +117,9 @@ import TensorCore
     }
 
     /// The batch-invariance tests' convolution: five images of 12 channels, "same" padding.
-    static func batchOfFive(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) -> (Conv2dGeometry, batch: Int) {
-        let batch = 5
-        return (Conv2dGeometry(batch: batch, inChannels: 12, height: shape.height, width: shape.width,
-                               outChannels: shape.outChannels, kernelSize: shape.kernel, padding: shape.kernel / 2), batch)
+    static func batchOfFive(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) -> Conv2dGeometry {
+        Conv2dGeometry(batch: 5, inChannels: 12, height: shape.height, width: shape.width,
+                       outChannels: shape.outChannels, kernelSize: shape.kernel, padding: shape.kernel / 2)
     }
 
     /// DESIGN §2: image i of a batch equals the image computed alone, bit for bit (the forward's
@@ -128,7 +127,7 @@ import TensorCore
     /// sizes, a pointwise layer and an output-channel count that leaves a partial panel.
     @Test(arguments: [(4, 4, 3, 20), (8, 8, 3, 64), (8, 8, 1, 24), (32, 32, 3, 8)])
     func anImageAloneEqualsItsPlaceInTheBatch(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) {
-        let (g, batch) = Self.batchOfFive(shape)
+        let g = Self.batchOfFive(shape), batch = g.batch
         let x = KernelBuffer(random: g.inputCount, seed: 11)
         let w = KernelBuffer(random: g.weightCount, seed: 12, scale: 0.5)
         let bias = KernelBuffer(random: g.outChannels, seed: 13)
@@ -151,7 +150,7 @@ import TensorCore
     /// the U-Net's and autoencoder's sizes.
     @Test(arguments: [(4, 4, 3, 20), (8, 8, 3, 64), (8, 8, 1, 24), (32, 32, 3, 8), (8, 8, 3, 17)])
     func anImagesInputGradientAloneEqualsItsPlaceInTheBatch(_ shape: (height: Int, width: Int, kernel: Int, outChannels: Int)) {
-        let (g, batch) = Self.batchOfFive(shape)
+        let g = Self.batchOfFive(shape), batch = g.batch
         let x = KernelBuffer(random: g.inputCount, seed: 21)
         let w = KernelBuffer(random: g.weightCount, seed: 22, scale: 0.5)
         let dy = KernelBuffer(random: g.outputCount, seed: 23)
