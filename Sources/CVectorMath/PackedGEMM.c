@@ -7,6 +7,7 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdlib.h>
 
 // Row i of a packed A (and the 15 rows after it in its panel): stride 16 per p.
 static inline const float *packed_row(const float *packed, int k, int i) {
@@ -30,15 +31,28 @@ void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k
     const int panels = (m + 15) / 16;
     for (int panel = 0; panel < panels; panel++) {
         float *out = packed + (size_t)panel * k * 16;
-        for (int r = 0; r < 16; r++) {
-            const int row = panel * 16 + r;
-            if (row >= m) {
-                for (int p = 0; p < k; p++) out[p * 16 + r] = 0;
-            } else if (transposed) {
-                for (int p = 0; p < k; p++) out[p * 16 + r] = a[(ptrdiff_t)p * lda + row];
-            } else {
-                const float *in = a + (ptrdiff_t)row * lda;
-                for (int p = 0; p < k; p++) out[p * 16 + r] = in[p];
+        const int first = panel * 16, rows = m - first < 16 ? m - first : 16;
+        if (transposed) {
+            // A[i][p] = a[p·lda + i]: the panel's 16 values of each p are contiguous in a.
+            for (int p = 0; p < k; p++) {
+                const float *in = a + (ptrdiff_t)p * lda + first;
+                float *line = out + (size_t)p * 16;
+                for (int r = 0; r < rows; r++) line[r] = in[r];
+                for (int r = rows; r < 16; r++) line[r] = 0;
+            }
+            continue;
+        }
+        // A[i][p] = a[i·lda + p]: 16 × 16 blocks, each read row by row and written column by column.
+        for (int p0 = 0; p0 < k; p0 += 16) {
+            const int width = k - p0 < 16 ? k - p0 : 16;
+            for (int r = 0; r < 16; r++) {
+                float *column = out + (size_t)p0 * 16 + r;
+                if (r >= rows) {
+                    for (int p = 0; p < width; p++) column[p * 16] = 0;
+                } else {
+                    const float *in = a + (ptrdiff_t)(first + r) * lda + p0;
+                    for (int p = 0; p < width; p++) column[p * 16] = in[p];
+                }
             }
         }
     }
@@ -413,4 +427,68 @@ TARGET512 void t2i_col2im_same_avx512(const float *cols, ptrdiff_t ld, int cin, 
             _mm512_mask_storeu_ps(plane + p0, inside, acc);
         }
     }
+}
+
+// ---- The weight gradient of a stride-1 "same" 3×3 convolution, read from the images: dw[o][c][t]
+// += Σ over the images and positions q of dy[o][q]·x[c][q + shift(t)] (0 where tap t of q falls
+// outside the image). No columns are written: each vector of 16 positions of x is one masked load
+// at the tap's shift, and three output channels share it (27 accumulators: 3 channels × 9 taps).
+// Every dw term is summed lane-wise over the images in order and their positions in order, then
+// across the lanes by `_mm512_reduce_add_ps`, and added to dw: a fixed order, so the result does
+// not depend on threads.
+#define T2I_WG_TAPS 9
+// Masks per chunk of 16 positions: the 9 taps' lanes inside the image, then the lanes inside the plane.
+#define T2I_WG_MASKS (T2I_WG_TAPS + 1)
+
+#define T2I_WG_KERNEL(G) \
+TARGET512 static void weight_grad_same##G(const float *x, const float *dy, int images, int cin, int cout, int o, \
+                                          int c, int hw, int chunks, const ptrdiff_t *shift, \
+                                          const __mmask16 *lane_masks, float *dw) { \
+    __m512 acc[G][T2I_WG_TAPS]; \
+    for (int g = 0; g < (G); g++) for (int t = 0; t < T2I_WG_TAPS; t++) acc[g][t] = _mm512_setzero_ps(); \
+    for (int image = 0; image < images; image++) { \
+        const float *plane = x + ((size_t)image * cin + c) * hw; \
+        const float *grad = dy + ((size_t)image * cout + o) * hw; \
+        const __mmask16 *masks = lane_masks; \
+        for (int q = 0; q < chunks * 16; q += 16, masks += T2I_WG_MASKS) { \
+            __m512 d[G]; \
+            for (int g = 0; g < (G); g++) d[g] = _mm512_maskz_loadu_ps(masks[T2I_WG_TAPS], grad + (size_t)g * hw + q); \
+            for (int t = 0; t < T2I_WG_TAPS; t++) { \
+                const __m512 v = _mm512_maskz_loadu_ps(masks[t], plane + q + shift[t]); \
+                for (int g = 0; g < (G); g++) acc[g][t] = _mm512_fmadd_ps(d[g], v, acc[g][t]); \
+            } \
+        } \
+    } \
+    for (int g = 0; g < (G); g++) { \
+        float *row = dw + ((size_t)(o + g) * cin + c) * T2I_WG_TAPS; \
+        for (int t = 0; t < T2I_WG_TAPS; t++) row[t] += _mm512_reduce_add_ps(acc[g][t]); \
+    } \
+}
+T2I_WG_KERNEL(3)
+T2I_WG_KERNEL(1)
+
+TARGET512 int t2i_conv_same_weight_grad_avx512(const float *x, const float *dy, int images, int cin, int cout,
+                                               int kh, int kw, int padH, int padW, int h, int w, float *dw) {
+    if (kh != 3 || kw != 3) return 0;
+    const int hw = h * w, chunks = (hw + 15) / 16;
+    ptrdiff_t shift[T2I_WG_TAPS];
+    for (int t = 0; t < T2I_WG_TAPS; t++) shift[t] = tap_shift(t, kw, w, padH, padW);
+    __mmask16 *masks = (__mmask16 *)malloc(sizeof(__mmask16) * (size_t)chunks * T2I_WG_MASKS);
+    if (masks == NULL) return 0;
+    for (int chunk = 0; chunk < chunks; chunk++) {
+        for (int t = 0; t < T2I_WG_TAPS; t++) {
+            masks[chunk * T2I_WG_MASKS + t] = (__mmask16)tap_lanes(chunk * 16, hw, t / kw, t % kw, h, w, padH, padW, 16);
+        }
+        masks[chunk * T2I_WG_MASKS + T2I_WG_TAPS] = (__mmask16)first_lanes(hw - chunk * 16);
+    }
+    // dw: (cout, cin, 9); three output channels at a time, each input channel in turn.
+    int o = 0;
+    for (; o + 3 <= cout; o += 3) {
+        for (int c = 0; c < cin; c++) weight_grad_same3(x, dy, images, cin, cout, o, c, hw, chunks, shift, masks, dw);
+    }
+    for (; o < cout; o++) {
+        for (int c = 0; c < cin; c++) weight_grad_same1(x, dy, images, cin, cout, o, c, hw, chunks, shift, masks, dw);
+    }
+    free(masks);
+    return 1;
 }

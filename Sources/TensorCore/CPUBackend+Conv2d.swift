@@ -95,6 +95,10 @@ extension CPUBackend {
             }
         }
         if gradInput == nil && gradWeight == nil { return }
+        if Self.backwardSameTakes(g) {
+            conv2dBackwardSame(g, input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput, gradWeight: gradWeight)
+            return
+        }
         let tiling = Conv2dTiling(g)
         let groups = tiling.weightBlocks
         let weightCount = g.weightCount

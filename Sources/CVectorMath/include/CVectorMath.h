@@ -116,6 +116,13 @@ void t2i_conv_same_avx512(const float *packed, int cout, int cin, int kh, int kw
 void t2i_conv_same_pair_avx512(const float *packed, int cout, int cin, int kh, int kw, int padH, int padW,
                                const float *x0, const float *x1, int h, int w, float *y0, float *y1,
                                ptrdiff_t ldy);
+/// The weight gradient of a stride-1 "same" 3×3 convolution over `images` images, read from them
+/// (no columns): dw (cout, cin, 3, 3) += Σ dy[n][o][q]·x[n][c][q + tap shift], a tap outside the
+/// image counting 0; x (images, cin, h, w), dy (images, cout, h, w). Each term summed lane-wise over
+/// images and positions in order, then across lanes, then added: a fixed order. Returns 0 (nothing
+/// done) for other kernel sizes or when out of memory. AVX-512 only.
+int t2i_conv_same_weight_grad_avx512(const float *x, const float *dy, int images, int cin, int cout,
+                                     int kh, int kw, int padH, int padW, int h, int w, float *dw);
 /// The most taps (kh·kw) `t2i_conv_same_*` take.
 int t2i_conv_same_max_taps(void);
 
