@@ -26,8 +26,41 @@ size_t t2i_gemm_packed_count(int m, int k) {
     return (size_t)((m + 15) / 16) * (size_t)(k > 0 ? k : 0) * 16;
 }
 
+// One 16 × 16 block of `t2i_gemm_pack_a`: out[p·16 + r] = in[r·lda + p] for r < rows, p < width
+// (0 for rows ≥ `rows`), transposed in registers (unpack, then 32-bit and 128-bit shuffles).
+__attribute__((target("avx512f"))) static void pack_block_avx512(const float *in, ptrdiff_t lda, int rows, int width,
+                                                                 float *out) {
+    const __mmask16 columns = (__mmask16)first_lanes(width);
+    __m512 r[16], t[16], u[16];
+    for (int i = 0; i < 16; i++) r[i] = i < rows ? _mm512_maskz_loadu_ps(columns, in + (ptrdiff_t)i * lda) : _mm512_setzero_ps();
+    // t: per 128-bit lane, rows 2i and 2i+1 interleaved (columns 0,1 then 2,3 of the lane)
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    // u[4j + e]: per 128-bit lane L, column 4L + e of rows 4j … 4j+3
+    for (int j = 0; j < 4; j++) {
+        u[4 * j + 0] = _mm512_shuffle_ps(t[4 * j], t[4 * j + 2], 0x44);
+        u[4 * j + 1] = _mm512_shuffle_ps(t[4 * j], t[4 * j + 2], 0xEE);
+        u[4 * j + 2] = _mm512_shuffle_ps(t[4 * j + 1], t[4 * j + 3], 0x44);
+        u[4 * j + 3] = _mm512_shuffle_ps(t[4 * j + 1], t[4 * j + 3], 0xEE);
+    }
+    // Gather lane L of the four row groups: column 4L + e of all 16 rows.
+    for (int e = 0; e < 4; e++) {
+        const __m512 v0 = _mm512_shuffle_f32x4(u[e], u[4 + e], 0x88), v1 = _mm512_shuffle_f32x4(u[e], u[4 + e], 0xDD);
+        const __m512 v2 = _mm512_shuffle_f32x4(u[8 + e], u[12 + e], 0x88), v3 = _mm512_shuffle_f32x4(u[8 + e], u[12 + e], 0xDD);
+        const __m512 column[4] = {_mm512_shuffle_f32x4(v0, v2, 0x88), _mm512_shuffle_f32x4(v1, v3, 0x88),
+                                  _mm512_shuffle_f32x4(v0, v2, 0xDD), _mm512_shuffle_f32x4(v1, v3, 0xDD)};
+        for (int lane = 0; lane < 4; lane++) {
+            const int p = 4 * lane + e;
+            if (p < width) _mm512_storeu_ps(out + (size_t)p * 16, column[lane]);
+        }
+    }
+}
+
 void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k, float *packed) {
     // packed: (panels, k, 16); packed[(panel·k + p)·16 + r] = A[panel·16 + r][p], 0 past row m.
+    const int avx512 = t2i_vector_has_avx512();  // the same bits either way: a copy
     const int panels = (m + 15) / 16;
     for (int panel = 0; panel < panels; panel++) {
         float *out = packed + (size_t)panel * k * 16;
@@ -43,6 +76,12 @@ void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k
             continue;
         }
         // A[i][p] = a[i·lda + p]: 16 × 16 blocks, each read row by row and written column by column.
+        if (avx512) {
+            for (int p0 = 0; p0 < k; p0 += 16) {
+                pack_block_avx512(a + (ptrdiff_t)first * lda + p0, lda, rows, k - p0 < 16 ? k - p0 : 16, out + (size_t)p0 * 16);
+            }
+            continue;
+        }
         for (int p0 = 0; p0 < k; p0 += 16) {
             const int width = k - p0 < 16 ? k - p0 : 16;
             for (int r = 0; r < 16; r++) {
