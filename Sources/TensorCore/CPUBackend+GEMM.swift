@@ -103,52 +103,29 @@ extension CPUBackend {
             if alpha == 0 { return }
         }
         if VectorISA.active == .avx512 && !transB && (beta == 0 || beta == 1) {
-            packedSgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                        b: b, ldb: ldb, accumulate: beta == 1, c: c, ldc: ldc)
+            packedSgemm(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                        accumulate: beta == 1, c: c, ldc: ldc)
             return
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// `sgemm` on AVX-512 through t2i's packed GEMM (`VectorISA.gemmPacked`): alpha·op(A) packed
-    /// into panels of 16 rows, op(B) read in place (copied to (k, n) rows first when transposed),
-    /// each element of C one chain of fused multiply-adds over k (then added to C: `accumulate`).
-    /// OpenBLAS picks its kernels by CPU model and may run 256-bit ones on a 512-bit machine (an
-    /// `OPENBLAS_CORETYPE` set for the machine, or a model it does not know); this runs at the
-    /// width the CPU has and gives the same bits whichever OpenBLAS is installed.
-    static func packedSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                            accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    /// `sgemm` on AVX-512 through t2i's packed GEMM (`VectorISA.gemmPacked`) for op(B) = B:
+    /// alpha·op(A) packed into panels of 16 rows, B read in place, each element of C one chain of
+    /// fused multiply-adds over k (then added to C: `accumulate`). OpenBLAS picks its kernels by CPU
+    /// model and may run 256-bit ones on a 512-bit machine (an `OPENBLAS_CORETYPE` set for the
+    /// machine, or a model it does not know); this runs at the width the CPU has. (With Bᵀ, B would
+    /// have to be transposed first: measured slower than OpenBLAS for attention's q·kᵀ, so those
+    /// stay there.)
+    static func packedSgemm(transA: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let packedCount = VectorISA.packedCount(m: m, k: k)
-        ScratchPool.withBuffer(count: packedCount + (transB ? k * n : 0)) { scratch in
+        ScratchPool.withBuffer(count: packedCount) { packed in
             // packed: (⌈m/16⌉, k, 16) of alpha·op(A)
-            VectorISA.pack(a, lda: lda, transposed: transA, m: m, k: k, into: scratch)
-            if alpha != 1 { for i in 0..<packedCount { scratch[i] *= alpha } }
-            var (rowsB, strideB) = (b, ldb)
-            if transB {
-                // B: (n, k) row stride ldb → op(B): (k, n) rows of n
-                let copy = scratch + packedCount
-                transpose(b, rows: n, columns: k, stride: ldb, into: copy)
-                (rowsB, strideB) = (UnsafePointer(copy), n)
-            }
-            VectorISA.active.gemmPacked(scratch, m: m, k: k, b: rowsB, ldb: strideB, n: n, c: c, ldc: ldc,
-                                        accumulate: accumulate)
-        }
-    }
-
-    /// `out[j·rows + i] = x[i·stride + j]`: x (rows, columns) with row stride `stride` → (columns, rows), in 16×16 blocks.
-    static func transpose(_ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, into out: UnsafeMutablePointer<Float>) {
-        let block = 16
-        for i0 in Swift.stride(from: 0, to: rows, by: block) {
-            let i1 = min(rows, i0 + block)
-            for j0 in Swift.stride(from: 0, to: columns, by: block) {
-                let j1 = min(columns, j0 + block)
-                for j in j0..<j1 {
-                    let line = out + j * rows
-                    for i in i0..<i1 { line[i] = x[i * stride + j] }
-                }
-            }
+            VectorISA.pack(a, lda: lda, transposed: transA, m: m, k: k, into: packed)
+            if alpha != 1 { for i in 0..<packedCount { packed[i] *= alpha } }
+            VectorISA.active.gemmPacked(packed, m: m, k: k, b: b, ldb: ldb, n: n, c: c, ldc: ldc, accumulate: accumulate)
         }
     }
 
