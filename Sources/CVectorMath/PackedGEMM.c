@@ -26,11 +26,12 @@ size_t t2i_gemm_packed_count(int m, int k) {
     return (size_t)((m + 15) / 16) * (size_t)(k > 0 ? k : 0) * 16;
 }
 
-// One 16 × 16 block of `t2i_gemm_pack_a`: out[p·16 + r] = in[r·lda + p] for r < rows, p < width
-// (0 for rows ≥ `rows`), transposed in registers (unpack, then 32-bit and 128-bit shuffles).
-__attribute__((target("avx512f"))) static void pack_block_avx512(const float *in, ptrdiff_t lda, int rows, int width,
-                                                                 float *out) {
-    const __mmask16 columns = (__mmask16)first_lanes(width);
+// A block of up to 16 × 16 transposed in registers (unpack, then 32-bit and 128-bit shuffles):
+// out[p·ldo + r] = in[r·lda + p] for r < rows, p < width. `pad`: lanes r ≥ rows of each output
+// row are written as 0 (a packed panel); otherwise they are left alone.
+__attribute__((target("avx512f"))) static void transpose_block_avx512(const float *in, ptrdiff_t lda, int rows, int width,
+                                                                      float *out, ptrdiff_t ldo, int pad) {
+    const __mmask16 columns = (__mmask16)first_lanes(width), lanes = pad ? 0xFFFF : (__mmask16)first_lanes(rows);
     __m512 r[16], t[16], u[16];
     for (int i = 0; i < 16; i++) r[i] = i < rows ? _mm512_maskz_loadu_ps(columns, in + (ptrdiff_t)i * lda) : _mm512_setzero_ps();
     // t: per 128-bit lane, rows 2i and 2i+1 interleaved (columns 0,1 then 2,3 of the lane)
@@ -53,7 +54,26 @@ __attribute__((target("avx512f"))) static void pack_block_avx512(const float *in
                                   _mm512_shuffle_f32x4(v0, v2, 0xDD), _mm512_shuffle_f32x4(v1, v3, 0xDD)};
         for (int lane = 0; lane < 4; lane++) {
             const int p = 4 * lane + e;
-            if (p < width) _mm512_storeu_ps(out + (size_t)p * 16, column[lane]);
+            if (p < width) _mm512_mask_storeu_ps(out + (ptrdiff_t)p * ldo, lanes, column[lane]);
+        }
+    }
+}
+
+void t2i_transpose(const float *x, ptrdiff_t ldx, int rows, int columns, float *out, ptrdiff_t ldo) {
+    const int avx512 = t2i_vector_has_avx512();  // the same bits either way: a copy
+    for (int i0 = 0; i0 < rows; i0 += 16) {
+        const int height = rows - i0 < 16 ? rows - i0 : 16;
+        for (int j0 = 0; j0 < columns; j0 += 16) {
+            const int width = columns - j0 < 16 ? columns - j0 : 16;
+            const float *in = x + (ptrdiff_t)i0 * ldx + j0;
+            float *to = out + (ptrdiff_t)j0 * ldo + i0;
+            if (avx512) {
+                transpose_block_avx512(in, ldx, height, width, to, ldo, 0);
+                continue;
+            }
+            for (int j = 0; j < width; j++) {
+                for (int i = 0; i < height; i++) to[(ptrdiff_t)j * ldo + i] = in[(ptrdiff_t)i * ldx + j];
+            }
         }
     }
 }
@@ -78,7 +98,8 @@ void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k
         // A[i][p] = a[i·lda + p]: 16 × 16 blocks, each read row by row and written column by column.
         if (avx512) {
             for (int p0 = 0; p0 < k; p0 += 16) {
-                pack_block_avx512(a + (ptrdiff_t)first * lda + p0, lda, rows, k - p0 < 16 ? k - p0 : 16, out + (size_t)p0 * 16);
+                transpose_block_avx512(a + (ptrdiff_t)first * lda + p0, lda, rows, k - p0 < 16 ? k - p0 : 16,
+                                       out + (size_t)p0 * 16, 16, 1);
             }
             continue;
         }

@@ -63,7 +63,13 @@ extension CPUBackend {
         let isa = VectorISA.active
         ScratchPool.withBuffer(count: transB ? k * n : 0) { transposed in
             // op(B): (k, n) with rows contiguous; b is (n, k) with row stride ldb when transB
-            if transB { stridedCopy(shape: [k, n], input: b, strides: [1, ldb], output: transposed) }
+            if transB {
+                // b: (n, k) → (k, n), blocks of 64 rows of b in parallel, each in 16 × 16 tiles
+                Parallel.forEach(range: n, blockSize: 64) { rows in
+                    VectorISA.transpose(b + rows.lowerBound * ldb, ldx: ldb, rows: rows.count, columns: k,
+                                        into: transposed + rows.lowerBound, ldo: n)
+                }
+            }
             let (bRows, bStride) = transB ? (UnsafePointer(transposed), n) : (b, ldb)
             // A: (m, k) in blocks of rowBlock rows, each packed into panels of 16 rows
             Parallel.forEach(range: m, blockSize: Self.rowBlock) { rows in

@@ -150,6 +150,17 @@ extension VectorISA {
 }
 
 extension VectorISA {
+    /// `out[j·ldo + i] = x[i·ldx + j]` for i < rows, j < columns (CVectorMath's `t2i_transpose`: 16 × 16
+    /// tiles, in AVX-512 registers where the CPU has it; a copy, the same bits on every CPU).
+    public static func transpose(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, columns: Int,
+                                 into out: UnsafeMutablePointer<Float>, ldo: Int) {
+        precondition(rows >= 0 && columns >= 0 && max(rows, columns) <= Int(Int32.max) && ldx >= columns && ldo >= rows,
+                     "transpose: bad sizes rows \(rows) columns \(columns) ldx \(ldx) ldo \(ldo)")
+        t2i_transpose(x, ldx, Int32(rows), Int32(columns), out, ldo)
+    }
+}
+
+extension VectorISA {
     /// Whether `convSame` takes convolution `g`: stride 1, output the input's size, at most
     /// `t2i_conv_same_max_taps()` taps.
     public static func convSameTakes(_ g: Conv2dGeometry) -> Bool {

@@ -326,6 +326,22 @@ import TensorCore
         }
     }
 
+    @Test("VectorISA.transpose writes each element once to its transposed place and nothing past the rows, at tails of 16",
+          arguments: [(1, 1), (15, 17), (16, 16), (33, 40), (70, 5)])
+    func transposeCopiesEveryElement(_ size: (rows: Int, columns: Int)) {
+        let (rows, columns) = size
+        let (ldx, ldo) = (columns + 3, rows + 2)
+        let x = PackedGEMMTests.random(rows * ldx, seed: 30)
+        var out = [Float](repeating: -7, count: columns * ldo)
+        VectorISA.transpose(x, ldx: ldx, rows: rows, columns: columns, into: &out, ldo: ldo)
+        for j in 0..<columns {
+            for i in 0..<ldo {
+                let expected = i < rows ? x[i * ldx + j] : -7
+                #expect(out[j * ldo + i].bitPattern == expected.bitPattern, "out[\(j)][\(i)] of \(rows)×\(columns)")
+            }
+        }
+    }
+
     @Test("accumulating adds the chain to C with one rounding, in every set")
     func accumulateAddsOnce() {
         let (m, n, k) = (19, 45, 33)

@@ -86,6 +86,10 @@ size_t t2i_gemm_packed_count(int m, int k);
 /// rows past m zero.
 void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k, float *packed);
 
+/// out[j·ldo + i] = x[i·ldx + j] for i < rows, j < columns: a copy, in 16 × 16 blocks (in AVX-512
+/// registers where the CPU has it).
+void t2i_transpose(const float *x, ptrdiff_t ldx, int rows, int columns, float *out, ptrdiff_t ldo);
+
 /// C = A·B with A packed by `t2i_gemm_pack_a`, in plain C (`fmaf`), for any CPU.
 void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
                             float *c, ptrdiff_t ldc, int accumulate, const float *bias);
