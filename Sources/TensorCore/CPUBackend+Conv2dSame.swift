@@ -14,7 +14,7 @@ extension CPUBackend {
     ///   from dY with the weights transposed (Cin ↔ Cout) and each kernel turned by 180°,
     ///   `W′[c][o][8 − t] = W[o][c][t]` — run by the forward's `convSame` into scratch and added.
     /// - `dW += Σ dY·x` shifted per tap (CVectorMath's `t2i_conv_same_weight_grad_avx512`), the images
-    ///   in `Conv2dTiling`'s fixed groups, each group's partial added in group order as
+    ///   in `weightGradientGroups` fixed groups, each group's partial added in group order as
     ///   `conv2dBackward` does, so the result does not depend on the thread count.
     ///
     /// Compared with im2col + GEMM + col2im (`conv2dBackwardImage`) nothing the size of the columns
