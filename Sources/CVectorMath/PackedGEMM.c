@@ -552,3 +552,26 @@ TARGET512 int t2i_conv_same_weight_grad_avx512(const float *x, const float *dy, 
     free(masks);
     return 1;
 }
+
+// ---- One AdamW step (PyTorch's `_single_tensor_adamw`) in AVX-512, the operations of the CPU
+// backend's scalar loop in the same order, none fused (sqrt and division are correctly rounded in
+// both), so the same bits: p ·= decay; m += (g − m)·(1 − β₁); v = v·β₂ + ((1 − β₂)·g)·g;
+// p −= (stepSize·m) / (√v / bc2 + ε).
+TARGET512 void t2i_adamw_avx512(float *p, const float *g, float *m, float *v, ptrdiff_t count, float beta1, float beta2,
+                                float eps, float bc2, float decay, float step_size) {
+    const __m512 one_b1 = _mm512_set1_ps(1 - beta1), one_b2 = _mm512_set1_ps(1 - beta2), b2 = _mm512_set1_ps(beta2);
+    const __m512 e = _mm512_set1_ps(eps), bc = _mm512_set1_ps(bc2), d = _mm512_set1_ps(decay), s = _mm512_set1_ps(step_size);
+    for (ptrdiff_t i = 0; i < count; i += 16) {
+        const __mmask16 lanes = (__mmask16)first_lanes(count - i < 16 ? (int)(count - i) : 16);
+        const __m512 gi = _mm512_maskz_loadu_ps(lanes, g + i);
+        const __m512 pi = _mm512_mul_ps(_mm512_maskz_loadu_ps(lanes, p + i), d);
+        __m512 mi = _mm512_maskz_loadu_ps(lanes, m + i);
+        mi = _mm512_add_ps(mi, _mm512_mul_ps(_mm512_sub_ps(gi, mi), one_b1));
+        __m512 vi = _mm512_maskz_loadu_ps(lanes, v + i);
+        vi = _mm512_add_ps(_mm512_mul_ps(vi, b2), _mm512_mul_ps(_mm512_mul_ps(one_b2, gi), gi));
+        const __m512 denom = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vi), bc), e);
+        _mm512_mask_storeu_ps(p + i, lanes, _mm512_sub_ps(pi, _mm512_div_ps(_mm512_mul_ps(s, mi), denom)));
+        _mm512_mask_storeu_ps(m + i, lanes, mi);
+        _mm512_mask_storeu_ps(v + i, lanes, vi);
+    }
+}

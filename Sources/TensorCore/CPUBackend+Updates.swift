@@ -1,3 +1,4 @@
+import CVectorMath
 /// The optimizer's in-place updates of flat parameter buffers: elementwise, in blocks of 2¹⁵, so
 /// every element's arithmetic is the same on any thread count.
 extension CPUBackend {
@@ -7,7 +8,13 @@ extension CPUBackend {
                             firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>, count: Int) {
         let p = parameters, g = gradients, m = firstMoment, v = secondMoment
         let (b1, b2, eps, bc2, decay, stepSize) = (step.beta1, step.beta2, step.eps, step.biasCorrection2Sqrt, step.decay, step.stepSize)
+        let vectorised = VectorISA.active == .avx512
         Parallel.forEach(range: count, blockSize: Self.updateBlock) { r in
+            if vectorised {  // the same operations in 16 lanes: the same bits (tested)
+                let i = r.lowerBound
+                t2i_adamw_avx512(p + i, g + i, m + i, v + i, r.count, b1, b2, eps, bc2, decay, stepSize)
+                return
+            }
             for i in r {
                 p[i] *= decay                                   // param.mul_(1 - lr * weight_decay)
                 m[i] += (g[i] - m[i]) * (1 - b1)                // exp_avg.lerp_(grad, 1 - beta1)

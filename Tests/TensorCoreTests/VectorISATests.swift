@@ -399,3 +399,28 @@ import TensorCore
         }
     }
 }
+
+/// The CPU backend's AdamW step (AVX-512 where the CPU has it) gives the bits of the scalar loop it
+/// replaces, operation for operation, across blocks and a tail of fewer than 16.
+@Suite struct AdamWKernelTests {
+    @Test("adamWUpdate equals p ·= decay; m += (g − m)(1 − β₁); v = v·β₂ + (1 − β₂)g·g; p −= s·m / (√v / bc2 + ε), bit for bit")
+    func matchesTheScalarLoop() {
+        let count = 2 * (1 << 15) + 1000 + 7
+        let step = AdamWStep(stepSize: 3e-3, decay: 0.9999, beta1: 0.9, beta2: 0.999, biasCorrection2Sqrt: 0.0447, eps: 1e-8)
+        let g = PackedGEMMTests.random(count, seed: 31).map { $0 - 0.5 }
+        var p = PackedGEMMTests.random(count, seed: 32), m = PackedGEMMTests.random(count, seed: 33).map { $0 * 0.01 }
+        var v = PackedGEMMTests.random(count, seed: 34).map { $0 * 1e-4 }
+        var (ep, em, ev) = (p, m, v)
+        for i in 0..<count {
+            ep[i] *= step.decay
+            em[i] += (g[i] - em[i]) * (1 - step.beta1)
+            ev[i] = ev[i] * step.beta2 + (1 - step.beta2) * g[i] * g[i]
+            let denom = ev[i].squareRoot() / step.biasCorrection2Sqrt + step.eps
+            ep[i] -= step.stepSize * em[i] / denom
+        }
+        CPUBackend.shared.adamWUpdate(step, parameters: &p, gradients: g, firstMoment: &m, secondMoment: &v, count: count)
+        #expect(p.map(\.bitPattern) == ep.map(\.bitPattern), "parameters")
+        #expect(m.map(\.bitPattern) == em.map(\.bitPattern), "first moment")
+        #expect(v.map(\.bitPattern) == ev.map(\.bitPattern), "second moment")
+    }
+}

@@ -127,6 +127,10 @@ void t2i_conv_same_pair_avx512(const float *packed, int cout, int cin, int kh, i
 /// done) for other kernel sizes or when out of memory. AVX-512 only.
 int t2i_conv_same_weight_grad_avx512(const float *x, const float *dy, int images, int cin, int cout,
                                      int kh, int kw, int padH, int padW, int h, int w, float *dw);
+/// One AdamW step over `count` parameters in AVX-512: the CPU backend's `adamWUpdate` loop, operation
+/// for operation (none fused), so the same bits. Call only where `t2i_vector_has_avx512()` is 1.
+void t2i_adamw_avx512(float *p, const float *g, float *m, float *v, ptrdiff_t count, float beta1, float beta2,
+                      float eps, float bc2, float decay, float step_size);
 /// The most taps (kh·kw) `t2i_conv_same_*` take.
 int t2i_conv_same_max_taps(void);
 
