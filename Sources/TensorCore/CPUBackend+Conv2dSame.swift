@@ -66,11 +66,8 @@ extension CPUBackend {
                 precondition(done == 1, "conv2dBackwardSame: the weight-gradient kernel refused \(g) (out of memory?)")
             }
             // partials: (groups, Cout·Cin·9), summed in group order, then added to dW
-            for group in 1..<max(groups, 1) {
-                let source = partials + group * weightCount
-                for i in 0..<weightCount { partials[i] += source[i] }
-            }
-            for i in 0..<weightCount { gradWeight[i] += partials[i] }
+            for group in 1..<max(groups, 1) { add(partials + group * weightCount, into: partials, count: weightCount) }
+            add(partials, into: gradWeight, count: weightCount)
         }
     }
 
