@@ -14,6 +14,10 @@ extension CPUBackend {
     public func conv2dForward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         precondition(g.isValid, "conv2d: invalid geometry \(g)")
+        if Self.winogradTakes(g) {
+            conv2dWinograd(g, transposed: false, input: input, weight: weight, bias: bias, output: output, accumulate: false)
+            return
+        }
         let tiling = Conv2dTiling(g)
         let (ohw, hw, kdim) = (g.outHeight * g.outWidth, g.height * g.width, tiling.kdim)
         let isa = VectorISA.active

@@ -24,7 +24,9 @@ extension CPUBackend {
                             gradWeight: UnsafeMutablePointer<Float>?) {
         precondition(Self.backwardSameTakes(g), "conv2dBackwardSame: \(g) is not a 3×3 stride-1 same convolution on AVX-512")
         let (hw, taps, cin, cout) = (g.height * g.width, 9, g.inChannels, g.outChannels)
-        if let gradInput {
+        if let gradInput, Self.winogradTakes(g) {
+            conv2dWinograd(g, transposed: true, input: gradOutput, weight: weight, bias: nil, output: gradInput, accumulate: true)
+        } else if let gradInput {
             // The transposed convolution: dY (Cout planes) → dX (Cin planes).
             var flipped = g
             (flipped.inChannels, flipped.outChannels) = (cout, cin)
@@ -53,6 +55,10 @@ extension CPUBackend {
             }
         }
         guard let gradWeight else { return }
+        if Self.winogradTakes(g) {
+            conv2dWinogradWeightGradient(g, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
+            return
+        }
         let perGroup = (g.batch + Self.weightGradientGroups - 1) / Self.weightGradientGroups
         let (groups, weightCount) = ((g.batch + perGroup - 1) / perGroup, g.weightCount)
         ScratchPool.withBuffer(count: groups * weightCount) { partials in

@@ -142,4 +142,47 @@ int t2i_conv_same_max_taps(void);
 void t2i_col2im_same_avx512(const float *cols, ptrdiff_t ld, int cin, int kh, int kw, int padH, int padW,
                             int h, int w, int row_first, int row_count, float *dx);
 
+// ---- Winograd F(2×2, 3×3) for 3×3, stride-1, padding-1 convolutions (Winograd.c).
+//
+// The output in 2×2 tiles, each from the 4×4 input patch under it: 16 GEMMs (one per element of
+// the transformed tile) of U_ξ (cout × cin, the transformed kernels) by V_ξ (cin × tiles, the
+// transformed patches) — 2.25× fewer multiplies than the direct convolution, at a rounding error of
+// the same order (the transforms add and subtract up to 9 terms; G halves). Tiles are the columns:
+// the tiles of image 0 in row order (⌈h/2⌉ × ⌈w/2⌉), then image 1's, …; an output depends on its
+// own image alone, whichever columns a call takes.
+
+/// Floats `t2i_winograd_pack_weights` writes: 16 packed panels of m × k.
+size_t t2i_winograd_packed_count(int m, int k);
+
+/// The 16 transformed kernel matrices U_ξ = (G g Gᵀ)_ξ of w (cout, cin, 3, 3), each packed as
+/// `t2i_gemm_pack_a` packs an m × k A (panel ξ at ξ·t2i_gemm_packed_count(m, k)): with `transposed`
+/// 0, m × k = cout × cin; with 1, the input gradient's convolution — m × k = cin × cout, kernel
+/// [c][o] = w[o][c] turned by 180° (dX of a "same" convolution is one of dY with these).
+void t2i_winograd_pack_weights(const float *w, int cout, int cin, int transposed, float *packed);
+
+/// Scratch floats `t2i_winograd_conv_avx512` needs for `count` columns.
+size_t t2i_winograd_scratch_count(int cout, int cin, int count);
+
+/// The convolution's outputs of columns (tiles) [first, first + count) of x (images, cin, h, w) with
+/// the kernels `packed` (`t2i_winograd_pack_weights`, m × k = cout × cin) into y (images, cout, h, w):
+/// overwritten (plus bias[o] where bias is not NULL), or, with `accumulate` 1, added to y. Columns
+/// are tiles of 2 × 2 outputs; a tile past the image's edge writes only its outputs inside. The
+/// transforms run along tile rows, 16 tiles to a vector (two loads de-interleaved per patch row, two
+/// interleaved stores per output row). AVX-512 only.
+void t2i_winograd_conv_avx512(const float *packed, int cout, int cin, const float *x, int h, int w,
+                              int first, int count, float *y, int accumulate, const float *bias, float *scratch);
+
+/// Scratch floats `t2i_winograd_weight_grad_avx512` needs for `count` columns.
+size_t t2i_winograd_weight_grad_scratch_count(int cout, int cin, int count);
+
+/// The weight gradient of the same convolution in the transformed domain: du (16, cout, cin) +=
+/// Σ over the columns [first, first + count) of dM_ξ ⊗ V_ξ, dM = A dY Aᵀ of each tile's 2 × 2 output
+/// gradients (0 outside the image) and V its transformed input patch; x (images, cin, h, w), dy
+/// (images, cout, h, w). The 16 sums are GEMMs over the columns, in column order. AVX-512 only.
+void t2i_winograd_weight_grad_avx512(const float *x, const float *dy, int cin, int cout, int h, int w,
+                                     int first, int count, float *du, float *scratch);
+
+/// dw (cout, cin, 3, 3) += Gᵀ dU G of du (16, cout, cin): the kernels' gradient from the transformed one.
+void t2i_winograd_weight_grad_finish(const float *du, int cout, int cin, float *dw);
+
 #endif

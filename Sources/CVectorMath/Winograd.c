@@ -1,0 +1,281 @@
+// Winograd F(2×2, 3×3) for the 3×3, stride-1, padding-1 convolutions (Lavin & Gray, "Fast Algorithms
+// for Convolutional Neural Networks", 2016): see CVectorMath.h. Each 2×2 output tile of a channel is
+//
+//   Y = Aᵀ [ Σ_c (G g_oc Gᵀ) ⊙ (Bᵀ d_c B) ] A,
+//
+// d_c the 4×4 input patch of channel c under the tile (zero outside the image), so the products over
+// the input channels are 16 GEMMs, one per element ξ of the 4×4 transformed tile:
+// M_ξ (cout × tiles) = U_ξ (cout × cin) · V_ξ (cin × tiles), 16·cout·cin multiplies per tile of 4
+// outputs instead of the direct convolution's 36·cout·cin — 2.25× fewer.
+//
+//   Bᵀ = | 1  0 −1  0 |    G = | 1    0    0  |    Aᵀ = | 1  1  1  0 |
+//        | 0  1  1  0 |        | ½    ½    ½  |         | 0  1 −1 −1 |
+//        | 0 −1  1  0 |        | ½   −½    ½  |
+//        | 0  1  0 −1 |        | 0    0    1  |
+//
+// The transforms run 16 tiles at a time, one tile per lane; a tile's values never depend on the
+// other lanes, and the GEMM's columns do not depend on each other (PackedGEMM.c), so an output
+// depends on its image alone, in whatever group of columns it is computed.
+#include "CVectorMath.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+size_t t2i_winograd_packed_count(int m, int k) { return 16 * t2i_gemm_packed_count(m, k); }
+
+size_t t2i_winograd_scratch_count(int cout, int cin, int count) {
+    const size_t columns = (size_t)((count + 15) / 16) * 16;
+    return 16 * (size_t)(cin + cout) * columns;
+}
+
+void t2i_winograd_pack_weights(const float *w, int cout, int cin, int transposed, float *packed) {
+    // The GEMMs' A: m × k = cout × cin (or, transposed, cin × cout with each kernel turned by 180°).
+    const int m = transposed ? cin : cout, k = transposed ? cout : cin;
+    const size_t panel = t2i_gemm_packed_count(m, k);
+    memset(packed, 0, 16 * panel * sizeof(float));
+    for (int i = 0; i < m; i++) {
+        for (int p = 0; p < k; p++) {
+            const float *g = transposed ? w + ((size_t)p * cin + i) * 9 : w + ((size_t)i * cin + p) * 9;
+            float kernel[3][3];
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) kernel[a][b] = transposed ? g[(2 - a) * 3 + (2 - b)] : g[a * 3 + b];
+            }
+            // G·g (4 × 3), then (G·g)·Gᵀ (4 × 4)
+            float gg[4][3], u[4][4];
+            for (int b = 0; b < 3; b++) {
+                gg[0][b] = kernel[0][b];
+                gg[1][b] = 0.5f * (kernel[0][b] + kernel[1][b] + kernel[2][b]);
+                gg[2][b] = 0.5f * (kernel[0][b] - kernel[1][b] + kernel[2][b]);
+                gg[3][b] = kernel[2][b];
+            }
+            for (int a = 0; a < 4; a++) {
+                u[a][0] = gg[a][0];
+                u[a][1] = 0.5f * (gg[a][0] + gg[a][1] + gg[a][2]);
+                u[a][2] = 0.5f * (gg[a][0] - gg[a][1] + gg[a][2]);
+                u[a][3] = gg[a][2];
+            }
+            // packed_row(panel ξ, k, i)[p·16]
+            for (int e = 0; e < 16; e++) {
+                packed[e * panel + (size_t)(i / 16) * k * 16 + (size_t)p * 16 + (i % 16)] = u[e / 4][e % 4];
+            }
+        }
+    }
+}
+
+#define TARGET512 __attribute__((target("avx512f")))
+
+// The 4 patch columns 2tw − 1 … 2tw + 2 of tiles tw0 … tw0 + 15 in one image row (w wide), as 4
+// vectors (lane l: tile tw0 + l), zero outside the row: two loads de-interleaved into the even and
+// odd columns, and those shifted by one lane for the outer two.
+TARGET512 static void patch_row(const float *row, int w, int tw0, __m512 d[4]) {
+    const int c0 = 2 * tw0;
+    const __mmask16 lo_mask = (__mmask16)(w - c0 >= 16 ? 0xFFFF : (1u << (w - c0)) - 1);
+    const __mmask16 hi_mask = (__mmask16)(w - c0 - 16 >= 16 ? 0xFFFF : w - c0 - 16 <= 0 ? 0 : (1u << (w - c0 - 16)) - 1);
+    const __m512 lo = _mm512_maskz_loadu_ps(lo_mask, row + c0), hi = _mm512_maskz_loadu_ps(hi_mask, row + c0 + 16);
+    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512 even = _mm512_permutex2var_ps(lo, evens, hi), odd = _mm512_permutex2var_ps(lo, odds, hi);
+    const __m512 before = _mm512_set1_ps(c0 > 0 ? row[c0 - 1] : 0.0f);
+    const __m512 after = _mm512_set1_ps(c0 + 32 < w ? row[c0 + 32] : 0.0f);
+    d[0] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(odd), _mm512_castps_si512(before), 15));
+    d[1] = even;
+    d[2] = odd;
+    d[3] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(after), _mm512_castps_si512(even), 1));
+}
+
+// Calls body(image, th, tw0, lanes, column) for every run of ≤ 16 tiles of one tile row among the
+// columns [first, end): `column` is the run's first column counted from `first`.
+#define FOR_TILE_RUNS(first, end, tiles, tiles_w, ...) do { \
+        for (int q_ = (first); q_ < (end);) { \
+            const int image = q_ / (tiles), t_ = q_ % (tiles), th = t_ / (tiles_w), tw0 = t_ % (tiles_w); \
+            int lanes = (tiles_w) - tw0; \
+            if (lanes > 16) lanes = 16; \
+            if (lanes > (end) - q_) lanes = (end) - q_; \
+            const int column = q_ - (first); \
+            __VA_ARGS__; \
+            q_ += lanes; \
+        } \
+    } while (0)
+
+// V_ξ[c][column] = (Bᵀ d B)_ξ of the tile of each column in [first, first + count) of x (images,
+// cin, h, w), into v (16, cin, ld): column q at v[(ξ·cin + c)·ld + q − first].
+TARGET512 static void input_transform(const float *x, int cin, int h, int w, int first, int count, float *v, int ld) {
+    const int tiles_w = (w + 1) / 2, tiles = (h + 1) / 2 * tiles_w, hw = h * w, end = first + count;
+    const size_t v_step = (size_t)cin * ld;
+    FOR_TILE_RUNS(first, end, tiles, tiles_w, {
+        const __mmask16 store = (__mmask16)(lanes >= 16 ? 0xFFFF : (1u << lanes) - 1);
+        for (int c = 0; c < cin; c++) {
+            const float *plane = x + ((size_t)image * cin + c) * hw;
+            __m512 d[16], t[16];
+            for (int a = 0; a < 4; a++) {
+                const int r = 2 * th - 1 + a;
+                if (r >= 0 && r < h) {
+                    patch_row(plane + (size_t)r * w, w, tw0, d + 4 * a);
+                } else {
+                    d[4 * a] = d[4 * a + 1] = d[4 * a + 2] = d[4 * a + 3] = _mm512_setzero_ps();
+                }
+            }
+            // rows: t = Bᵀ d
+            for (int b = 0; b < 4; b++) {
+                t[0 + b] = _mm512_sub_ps(d[0 + b], d[8 + b]);
+                t[4 + b] = _mm512_add_ps(d[4 + b], d[8 + b]);
+                t[8 + b] = _mm512_sub_ps(d[8 + b], d[4 + b]);
+                t[12 + b] = _mm512_sub_ps(d[4 + b], d[12 + b]);
+            }
+            // columns: V = t B
+            for (int a = 0; a < 4; a++) {
+                const __m512 *r = t + 4 * a;
+                float *out = v + (size_t)(4 * a) * v_step + (size_t)c * ld + column;
+                _mm512_mask_storeu_ps(out, store, _mm512_sub_ps(r[0], r[2]));
+                _mm512_mask_storeu_ps(out + v_step, store, _mm512_add_ps(r[1], r[2]));
+                _mm512_mask_storeu_ps(out + 2 * v_step, store, _mm512_sub_ps(r[2], r[1]));
+                _mm512_mask_storeu_ps(out + 3 * v_step, store, _mm512_sub_ps(r[1], r[3]));
+            }
+        }
+    });
+}
+
+TARGET512 void t2i_winograd_conv_avx512(const float *packed, int cout, int cin, const float *x, int h, int w,
+                                        int first, int count, float *y, int accumulate, const float *bias,
+                                        float *scratch) {
+    if (count <= 0) return;
+    const int tiles_w = (w + 1) / 2, tiles = (h + 1) / 2 * tiles_w, hw = h * w;
+    const int ld = (count + 15) / 16 * 16, end = first + count;
+    const size_t panel = t2i_gemm_packed_count(cout, cin), v_step = (size_t)cin * ld, m_step = (size_t)cout * ld;
+    float *v = scratch, *mm = scratch + 16 * v_step;  // v: (16, cin, ld)  mm: (16, cout, ld)
+
+    input_transform(x, cin, h, w, first, count, v, ld);
+    // M_ξ = U_ξ · V_ξ
+    for (int e = 0; e < 16; e++) {
+        t2i_gemm_packed_avx512(packed + e * panel, cout, cin, v + e * v_step, ld, count, mm + e * m_step, ld, 0, NULL);
+    }
+    // Y = Aᵀ M A into each tile's 2 × 2 outputs: per output row, the two columns of each tile
+    // interleaved into 32 consecutive outputs
+    const __m512i first_half = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i second_half = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    FOR_TILE_RUNS(first, end, tiles, tiles_w, {
+        const __mmask16 load = (__mmask16)(lanes >= 16 ? 0xFFFF : (1u << lanes) - 1);
+        // outputs 2tw0 … of the row that lie inside it and belong to these lanes
+        const int c0 = 2 * tw0, width = (w - c0 < 2 * lanes ? w - c0 : 2 * lanes);
+        const __mmask16 lo_mask = (__mmask16)(width >= 16 ? 0xFFFF : (1u << width) - 1);
+        const __mmask16 hi_mask = (__mmask16)(width - 16 >= 16 ? 0xFFFF : width <= 16 ? 0 : (1u << (width - 16)) - 1);
+        const int rows = 2 * th + 1 < h ? 2 : 1;
+        for (int o = 0; o < cout; o++) {
+            __m512 m[16];
+            for (int e = 0; e < 16; e++) m[e] = _mm512_maskz_loadu_ps(load, mm + e * m_step + (size_t)o * ld + column);
+            // rows: s = Aᵀ M (2 × 4)
+            __m512 s[8];
+            for (int b = 0; b < 4; b++) {
+                s[b] = _mm512_add_ps(_mm512_add_ps(m[b], m[4 + b]), m[8 + b]);
+                s[4 + b] = _mm512_sub_ps(_mm512_sub_ps(m[4 + b], m[8 + b]), m[12 + b]);
+            }
+            float *plane = y + ((size_t)image * cout + o) * hw;
+            const __m512 start = bias && !accumulate ? _mm512_set1_ps(bias[o]) : _mm512_setzero_ps();
+            for (int a = 0; a < rows; a++) {
+                // columns: Y = s A — left and right output of each tile
+                const __m512 left = _mm512_add_ps(_mm512_add_ps(s[4 * a], s[4 * a + 1]), s[4 * a + 2]);
+                const __m512 right = _mm512_sub_ps(_mm512_sub_ps(s[4 * a + 1], s[4 * a + 2]), s[4 * a + 3]);
+                __m512 lo = _mm512_permutex2var_ps(left, first_half, right), hi = _mm512_permutex2var_ps(left, second_half, right);
+                float *row = plane + (size_t)(2 * th + a) * w + c0;
+                if (accumulate) {
+                    lo = _mm512_add_ps(_mm512_maskz_loadu_ps(lo_mask, row), lo);
+                    hi = _mm512_add_ps(_mm512_maskz_loadu_ps(hi_mask, row + 16), hi);
+                } else if (bias) {
+                    lo = _mm512_add_ps(start, lo);
+                    hi = _mm512_add_ps(start, hi);
+                }
+                _mm512_mask_storeu_ps(row, lo_mask, lo);
+                _mm512_mask_storeu_ps(row + 16, hi_mask, hi);
+            }
+        }
+    });
+}
+
+// ---- The weight gradient. The forward is M = Σ_c U ⊙ V per tile and Y = Aᵀ M A, so with dM = A dY Aᵀ
+// (the adjoint of the output transform, 2 × 2 → 4 × 4), dU_ξ = Σ_tiles dM_ξ · V_ξ — again 16 GEMMs,
+// of cout × cin with the tiles as the sum — and dW = Gᵀ dU G (the adjoint of the kernel transform).
+
+size_t t2i_winograd_weight_grad_scratch_count(int cout, int cin, int count) {
+    const size_t columns = (size_t)((count + 15) / 16) * 16;
+    return 16 * (size_t)(cin + cout) * columns + t2i_gemm_packed_count(cout, (int)columns) + columns * (size_t)cin;
+}
+
+TARGET512 void t2i_winograd_weight_grad_avx512(const float *x, const float *dy, int cin, int cout, int h, int w,
+                                               int first, int count, float *du, float *scratch) {
+    if (count <= 0) return;
+    const int tiles_w = (w + 1) / 2, tiles = (h + 1) / 2 * tiles_w, hw = h * w;
+    const int ld = (count + 15) / 16 * 16, end = first + count;
+    const size_t v_step = (size_t)cin * ld, d_step = (size_t)cout * ld;
+    // v: (16, cin, ld)  dm: (16, cout, ld)  packed: dM_ξ as A (cout × count)  vt: V_ξᵀ (count × cin)
+    float *v = scratch, *dm = v + 16 * v_step, *packed = dm + 16 * d_step;
+    float *vt = packed + t2i_gemm_packed_count(cout, ld);
+    input_transform(x, cin, h, w, first, count, v, ld);
+    // dM = A dY Aᵀ per tile: its 2 × 2 gradients (0 outside the image), de-interleaved per row
+    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    FOR_TILE_RUNS(first, end, tiles, tiles_w, {
+        const __mmask16 store = (__mmask16)(lanes >= 16 ? 0xFFFF : (1u << lanes) - 1);
+        const int c0 = 2 * tw0, width = (w - c0 < 2 * lanes ? w - c0 : 2 * lanes);
+        const __mmask16 lo_mask = (__mmask16)(width >= 16 ? 0xFFFF : (1u << width) - 1);
+        const __mmask16 hi_mask = (__mmask16)(width - 16 >= 16 ? 0xFFFF : width <= 16 ? 0 : (1u << (width - 16)) - 1);
+        const int rows = 2 * th + 1 < h ? 2 : 1;
+        for (int o = 0; o < cout; o++) {
+            const float *plane = dy + ((size_t)image * cout + o) * hw;
+            __m512 g[4];  // g[2a + b]: output (2th + a, 2tw + b) of each tile
+            for (int a = 0; a < 2; a++) {
+                if (a < rows) {
+                    const float *row = plane + (size_t)(2 * th + a) * w + c0;
+                    const __m512 lo = _mm512_maskz_loadu_ps(lo_mask, row), hi = _mm512_maskz_loadu_ps(hi_mask, row + 16);
+                    g[2 * a] = _mm512_permutex2var_ps(lo, evens, hi);
+                    g[2 * a + 1] = _mm512_permutex2var_ps(lo, odds, hi);
+                } else {
+                    g[2 * a] = g[2 * a + 1] = _mm512_setzero_ps();
+                }
+            }
+            // rows: r = A g (4 × 2), A = [1 0; 1 1; 1 −1; 0 −1]
+            __m512 r[8];
+            for (int b = 0; b < 2; b++) {
+                r[0 + b] = g[b];
+                r[2 + b] = _mm512_add_ps(g[b], g[2 + b]);
+                r[4 + b] = _mm512_sub_ps(g[b], g[2 + b]);
+                r[6 + b] = _mm512_sub_ps(_mm512_setzero_ps(), g[2 + b]);
+            }
+            // columns: dM = r Aᵀ
+            for (int a = 0; a < 4; a++) {
+                const __m512 left = r[2 * a], right = r[2 * a + 1];
+                float *out = dm + (size_t)(4 * a) * d_step + (size_t)o * ld + column;
+                _mm512_mask_storeu_ps(out, store, left);
+                _mm512_mask_storeu_ps(out + d_step, store, _mm512_add_ps(left, right));
+                _mm512_mask_storeu_ps(out + 2 * d_step, store, _mm512_sub_ps(left, right));
+                _mm512_mask_storeu_ps(out + 3 * d_step, store, _mm512_sub_ps(_mm512_setzero_ps(), right));
+            }
+        }
+    });
+    // dU_ξ (cout × cin) += dM_ξ (cout × count) · V_ξᵀ (count × cin)
+    for (int e = 0; e < 16; e++) {
+        t2i_gemm_pack_a(dm + e * d_step, ld, 0, cout, count, packed);
+        t2i_transpose(v + e * v_step, ld, cin, count, vt, cin);
+        t2i_gemm_packed_avx512(packed, cout, count, vt, cin, cin, du + (size_t)e * cout * cin, cin, 1, NULL);
+    }
+}
+
+void t2i_winograd_weight_grad_finish(const float *du, int cout, int cin, float *dw) {
+    const size_t step = (size_t)cout * cin;
+    for (size_t k = 0; k < step; k++) {
+        float u[4][4], t[3][4];
+        for (int e = 0; e < 16; e++) u[e / 4][e % 4] = du[e * step + k];
+        // rows: t = Gᵀ dU (3 × 4), Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1]
+        for (int j = 0; j < 4; j++) {
+            t[0][j] = u[0][j] + 0.5f * (u[1][j] + u[2][j]);
+            t[1][j] = 0.5f * (u[1][j] - u[2][j]);
+            t[2][j] = 0.5f * (u[1][j] + u[2][j]) + u[3][j];
+        }
+        // columns: dg = t G
+        float *g = dw + k * 9;
+        for (int a = 0; a < 3; a++) {
+            g[a * 3 + 0] += t[a][0] + 0.5f * (t[a][1] + t[a][2]);
+            g[a * 3 + 1] += 0.5f * (t[a][1] - t[a][2]);
+            g[a * 3 + 2] += 0.5f * (t[a][1] + t[a][2]) + t[a][3];
+        }
+    }
+}
