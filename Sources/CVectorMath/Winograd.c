@@ -64,17 +64,35 @@ void t2i_winograd_pack_weights(const float *w, int cout, int cin, int transposed
 
 #define TARGET512 __attribute__((target("avx512f")))
 
+// The first n lanes (none for n ≤ 0, all for n ≥ 16).
+static inline __mmask16 first_lanes_of(int n) { return (__mmask16)(n >= 16 ? 0xFFFF : n <= 0 ? 0 : (1u << n) - 1); }
+
+// Lane indices of the even (0, 2, …, 30) and odd (1, 3, …, 31) elements of two vectors side by side.
+#define EVEN_LANES _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+#define ODD_LANES _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)
+
+// A run of `lanes` tiles from tile (th, tw0) and its outputs: the run's lanes, the outputs
+// 2tw0 … of each of its output rows that lie inside the image (the first 16 and the next 16), and
+// how many of its two output rows do.
+typedef struct {
+    __mmask16 tiles, lo, hi;
+    int rows;
+} run_outputs;
+
+static inline run_outputs outputs_of_run(int h, int w, int th, int tw0, int lanes) {
+    const int width = w - 2 * tw0 < 2 * lanes ? w - 2 * tw0 : 2 * lanes;
+    run_outputs run = {first_lanes_of(lanes), first_lanes_of(width), first_lanes_of(width - 16), 2 * th + 1 < h ? 2 : 1};
+    return run;
+}
+
 // The 4 patch columns 2tw − 1 … 2tw + 2 of tiles tw0 … tw0 + 15 in one image row (w wide), as 4
 // vectors (lane l: tile tw0 + l), zero outside the row: two loads de-interleaved into the even and
 // odd columns, and those shifted by one lane for the outer two.
 TARGET512 static void patch_row(const float *row, int w, int tw0, __m512 d[4]) {
     const int c0 = 2 * tw0;
-    const __mmask16 lo_mask = (__mmask16)(w - c0 >= 16 ? 0xFFFF : (1u << (w - c0)) - 1);
-    const __mmask16 hi_mask = (__mmask16)(w - c0 - 16 >= 16 ? 0xFFFF : w - c0 - 16 <= 0 ? 0 : (1u << (w - c0 - 16)) - 1);
-    const __m512 lo = _mm512_maskz_loadu_ps(lo_mask, row + c0), hi = _mm512_maskz_loadu_ps(hi_mask, row + c0 + 16);
-    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    const __m512 even = _mm512_permutex2var_ps(lo, evens, hi), odd = _mm512_permutex2var_ps(lo, odds, hi);
+    const __m512 lo = _mm512_maskz_loadu_ps(first_lanes_of(w - c0), row + c0);
+    const __m512 hi = _mm512_maskz_loadu_ps(first_lanes_of(w - c0 - 16), row + c0 + 16);
+    const __m512 even = _mm512_permutex2var_ps(lo, EVEN_LANES, hi), odd = _mm512_permutex2var_ps(lo, ODD_LANES, hi);
     const __m512 before = _mm512_set1_ps(c0 > 0 ? row[c0 - 1] : 0.0f);
     const __m512 after = _mm512_set1_ps(c0 + 32 < w ? row[c0 + 32] : 0.0f);
     d[0] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(odd), _mm512_castps_si512(before), 15));
@@ -103,7 +121,7 @@ TARGET512 static void input_transform(const float *x, int cin, int h, int w, int
     const int tiles_w = (w + 1) / 2, tiles = (h + 1) / 2 * tiles_w, hw = h * w, end = first + count;
     const size_t v_step = (size_t)cin * ld;
     FOR_TILE_RUNS(first, end, tiles, tiles_w, {
-        const __mmask16 store = (__mmask16)(lanes >= 16 ? 0xFFFF : (1u << lanes) - 1);
+        const __mmask16 store = first_lanes_of(lanes);
         for (int c = 0; c < cin; c++) {
             const float *plane = x + ((size_t)image * cin + c) * hw;
             __m512 d[16], t[16];
@@ -154,15 +172,10 @@ TARGET512 void t2i_winograd_conv_avx512(const float *packed, int cout, int cin, 
     const __m512i first_half = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i second_half = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     FOR_TILE_RUNS(first, end, tiles, tiles_w, {
-        const __mmask16 load = (__mmask16)(lanes >= 16 ? 0xFFFF : (1u << lanes) - 1);
-        // outputs 2tw0 … of the row that lie inside it and belong to these lanes
-        const int c0 = 2 * tw0, width = (w - c0 < 2 * lanes ? w - c0 : 2 * lanes);
-        const __mmask16 lo_mask = (__mmask16)(width >= 16 ? 0xFFFF : (1u << width) - 1);
-        const __mmask16 hi_mask = (__mmask16)(width - 16 >= 16 ? 0xFFFF : width <= 16 ? 0 : (1u << (width - 16)) - 1);
-        const int rows = 2 * th + 1 < h ? 2 : 1;
+        const run_outputs run = outputs_of_run(h, w, th, tw0, lanes);
         for (int o = 0; o < cout; o++) {
             __m512 m[16];
-            for (int e = 0; e < 16; e++) m[e] = _mm512_maskz_loadu_ps(load, mm + e * m_step + (size_t)o * ld + column);
+            for (int e = 0; e < 16; e++) m[e] = _mm512_maskz_loadu_ps(run.tiles, mm + e * m_step + (size_t)o * ld + column);
             // rows: s = Aᵀ M (2 × 4)
             __m512 s[8];
             for (int b = 0; b < 4; b++) {
@@ -171,21 +184,21 @@ TARGET512 void t2i_winograd_conv_avx512(const float *packed, int cout, int cin, 
             }
             float *plane = y + ((size_t)image * cout + o) * hw;
             const __m512 start = bias && !accumulate ? _mm512_set1_ps(bias[o]) : _mm512_setzero_ps();
-            for (int a = 0; a < rows; a++) {
+            for (int a = 0; a < run.rows; a++) {
                 // columns: Y = s A — left and right output of each tile
                 const __m512 left = _mm512_add_ps(_mm512_add_ps(s[4 * a], s[4 * a + 1]), s[4 * a + 2]);
                 const __m512 right = _mm512_sub_ps(_mm512_sub_ps(s[4 * a + 1], s[4 * a + 2]), s[4 * a + 3]);
                 __m512 lo = _mm512_permutex2var_ps(left, first_half, right), hi = _mm512_permutex2var_ps(left, second_half, right);
-                float *row = plane + (size_t)(2 * th + a) * w + c0;
+                float *row = plane + (size_t)(2 * th + a) * w + 2 * tw0;
                 if (accumulate) {
-                    lo = _mm512_add_ps(_mm512_maskz_loadu_ps(lo_mask, row), lo);
-                    hi = _mm512_add_ps(_mm512_maskz_loadu_ps(hi_mask, row + 16), hi);
+                    lo = _mm512_add_ps(_mm512_maskz_loadu_ps(run.lo, row), lo);
+                    hi = _mm512_add_ps(_mm512_maskz_loadu_ps(run.hi, row + 16), hi);
                 } else if (bias) {
                     lo = _mm512_add_ps(start, lo);
                     hi = _mm512_add_ps(start, hi);
                 }
-                _mm512_mask_storeu_ps(row, lo_mask, lo);
-                _mm512_mask_storeu_ps(row + 16, hi_mask, hi);
+                _mm512_mask_storeu_ps(row, run.lo, lo);
+                _mm512_mask_storeu_ps(row + 16, run.hi, hi);
             }
         }
     });
@@ -211,23 +224,17 @@ TARGET512 void t2i_winograd_weight_grad_avx512(const float *x, const float *dy, 
     float *vt = packed + t2i_gemm_packed_count(cout, ld);
     input_transform(x, cin, h, w, first, count, v, ld);
     // dM = A dY Aᵀ per tile: its 2 × 2 gradients (0 outside the image), de-interleaved per row
-    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     FOR_TILE_RUNS(first, end, tiles, tiles_w, {
-        const __mmask16 store = (__mmask16)(lanes >= 16 ? 0xFFFF : (1u << lanes) - 1);
-        const int c0 = 2 * tw0, width = (w - c0 < 2 * lanes ? w - c0 : 2 * lanes);
-        const __mmask16 lo_mask = (__mmask16)(width >= 16 ? 0xFFFF : (1u << width) - 1);
-        const __mmask16 hi_mask = (__mmask16)(width - 16 >= 16 ? 0xFFFF : width <= 16 ? 0 : (1u << (width - 16)) - 1);
-        const int rows = 2 * th + 1 < h ? 2 : 1;
+        const run_outputs run = outputs_of_run(h, w, th, tw0, lanes);
         for (int o = 0; o < cout; o++) {
             const float *plane = dy + ((size_t)image * cout + o) * hw;
             __m512 g[4];  // g[2a + b]: output (2th + a, 2tw + b) of each tile
             for (int a = 0; a < 2; a++) {
-                if (a < rows) {
-                    const float *row = plane + (size_t)(2 * th + a) * w + c0;
-                    const __m512 lo = _mm512_maskz_loadu_ps(lo_mask, row), hi = _mm512_maskz_loadu_ps(hi_mask, row + 16);
-                    g[2 * a] = _mm512_permutex2var_ps(lo, evens, hi);
-                    g[2 * a + 1] = _mm512_permutex2var_ps(lo, odds, hi);
+                if (a < run.rows) {
+                    const float *row = plane + (size_t)(2 * th + a) * w + 2 * tw0;
+                    const __m512 lo = _mm512_maskz_loadu_ps(run.lo, row), hi = _mm512_maskz_loadu_ps(run.hi, row + 16);
+                    g[2 * a] = _mm512_permutex2var_ps(lo, EVEN_LANES, hi);
+                    g[2 * a + 1] = _mm512_permutex2var_ps(lo, ODD_LANES, hi);
                 } else {
                     g[2 * a] = g[2 * a + 1] = _mm512_setzero_ps();
                 }
@@ -244,10 +251,10 @@ TARGET512 void t2i_winograd_weight_grad_avx512(const float *x, const float *dy, 
             for (int a = 0; a < 4; a++) {
                 const __m512 left = r[2 * a], right = r[2 * a + 1];
                 float *out = dm + (size_t)(4 * a) * d_step + (size_t)o * ld + column;
-                _mm512_mask_storeu_ps(out, store, left);
-                _mm512_mask_storeu_ps(out + d_step, store, _mm512_add_ps(left, right));
-                _mm512_mask_storeu_ps(out + 2 * d_step, store, _mm512_sub_ps(left, right));
-                _mm512_mask_storeu_ps(out + 3 * d_step, store, _mm512_sub_ps(_mm512_setzero_ps(), right));
+                _mm512_mask_storeu_ps(out, run.tiles, left);
+                _mm512_mask_storeu_ps(out + d_step, run.tiles, _mm512_add_ps(left, right));
+                _mm512_mask_storeu_ps(out + 2 * d_step, run.tiles, _mm512_sub_ps(left, right));
+                _mm512_mask_storeu_ps(out + 3 * d_step, run.tiles, _mm512_sub_ps(_mm512_setzero_ps(), right));
             }
         }
     });
