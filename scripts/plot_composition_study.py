@@ -8,12 +8,14 @@ objects, held-out combinations, single objects), and, when the study scored seve
 scales, two objects against guidance. Needs matplotlib (not used by CI).
 """
 import csv
+import math
 import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 
 def main(source, target):
@@ -43,6 +45,10 @@ def main(source, target):
         for r, xi in zip(runs, x):
             ax.annotate(r["run"], (xi, r["pairs_full"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
         ax.set_xscale("log")
+        # millions as plain numbers at 1, 2, 5, 10, …, not 2×10⁰
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(
+            lambda value, _: f"{value:g}" if round(value / 10 ** math.floor(math.log10(value))) in (2, 5) else ""))
         ax.set_xlabel(label)
         ax.set_ylabel("% right")
         ax.set_ylim(0, 100)
