@@ -124,25 +124,30 @@ TARGET int MAP_NAME(int function, const float *x, float *y, size_t count, float 
     }
 }
 
-// gx += g·d(x), the tail as in MAP_LOOP (VectorMath.accumulate).
-#define ACCUMULATE_LOOP(derivative)                                          \
-    do {                                                                     \
-        size_t i = 0;                                                        \
-        for (; i + LANES <= count; i += LANES) {                             \
-            const V v = LOAD(x + i);                                         \
-            const V d = (derivative);                                        \
-            STORE(gx + i, vadd(LOAD(gx + i), vmul(LOAD(g + i), d)));         \
-        }                                                                    \
-        if (i < count) {                                                     \
-            float lanes[LANES] = {0};                                        \
-            memcpy(lanes, x + i, (count - i) * sizeof(float));               \
-            const V v = LOAD(lanes);                                         \
-            STORE(lanes, (derivative));                                      \
-            for (size_t j = i; j < count; j++) gx[j] += g[j] * lanes[j - i]; \
-        }                                                                    \
+// gx += g·d(x), or gx = g·d(x) where `accumulate` is 0 (no read of gx, so it need not be zeroed
+// first); the tail as in MAP_LOOP (VectorMath.accumulate).
+#define ACCUMULATE_LOOP(derivative)                                                   \
+    do {                                                                              \
+        size_t i = 0;                                                                 \
+        for (; i + LANES <= count; i += LANES) {                                      \
+            const V v = LOAD(x + i);                                                  \
+            const V d = (derivative);                                                 \
+            const V term = vmul(LOAD(g + i), d);                                      \
+            STORE(gx + i, accumulate ? vadd(LOAD(gx + i), term) : term);              \
+        }                                                                             \
+        if (i < count) {                                                              \
+            float lanes[LANES] = {0};                                                 \
+            memcpy(lanes, x + i, (count - i) * sizeof(float));                        \
+            const V v = LOAD(lanes);                                                  \
+            STORE(lanes, (derivative));                                               \
+            for (size_t j = i; j < count; j++) {                                      \
+                const float term = g[j] * lanes[j - i];                               \
+                gx[j] = accumulate ? gx[j] + term : term;                             \
+            }                                                                         \
+        }                                                                             \
     } while (0)
 
-TARGET int ACCUMULATE_NAME(int function, const float *x, const float *g, float *gx, size_t count) {
+TARGET int ACCUMULATE_NAME(int function, const float *x, const float *g, float *gx, size_t count, int accumulate) {
     switch (function) {
     case T2I_VECTOR_SILU: ACCUMULATE_LOOP(NAMED(vsilu_derivative)(v)); return 0;
     case T2I_VECTOR_GELU: ACCUMULATE_LOOP(NAMED(vgelu_derivative)(v)); return 0;

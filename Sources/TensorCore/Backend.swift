@@ -119,9 +119,11 @@ public protocol Backend: Sendable {
     /// y[i] = op(x[i]) for i in 0..<count.
     func unaryForward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int)
 
-    /// gradInput[i] += gradOutput[i] · op′(x[i]), from the input x and the forward's output y.
+    /// gradInput[i] += gradOutput[i] · op′(x[i]), from the input x and the forward's output y; or,
+    /// `overwriting`, gradInput[i] = gradOutput[i] · op′(x[i]) without reading gradInput (a first
+    /// writer of a gradient skips its zero fill, `TapeNode.gradTarget()`).
     func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
-                       gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int)
+                       gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int, overwriting: Bool)
 
     /// A gated unit's activation: `y[i] = hidden[i]·op(gate[i])` (GEGLU with `.gelu`), for i in 0..<count.
     func gatedForward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
@@ -240,6 +242,15 @@ public protocol Backend: Sendable {
 
     /// U[0, 1) draws in order from `generator` (`Philox.fillUniform`).
     func fillUniform(_ buffer: UnsafeMutablePointer<Float>, count: Int, generator: inout Philox)
+}
+
+extension Backend {
+    /// gradInput[i] += gradOutput[i] · op′(x[i]) (`unaryBackward(…, overwriting: false)`).
+    public func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                              gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int) {
+        unaryBackward(op, input: input, output: output, gradOutput: gradOutput, gradInput: gradInput, count: count,
+                      overwriting: false)
+    }
 }
 
 /// The scalars of one AdamW step, bias corrections included (computed by the optimizer in Double,

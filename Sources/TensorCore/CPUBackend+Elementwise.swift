@@ -60,32 +60,50 @@ extension CPUBackend {
     }
 
     public func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
-                              gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int) {
+                              gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int,
+                              overwriting: Bool) {
         unaryBackward(op, input: input, output: output, gradOutput: gradOutput, gradInput: gradInput, count: count,
-                      isa: VectorISA.active)
+                      overwriting: overwriting, isa: VectorISA.active)
     }
 
     /// `unaryBackward` with the derivatives of SiLU, GELU and QuickGELU in the instruction set `isa`.
     public func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                               gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int,
-                              isa: VectorISA) {
+                              overwriting: Bool = false, isa: VectorISA) {
         precondition(VectorISA.available.contains(isa), "unaryBackward: this CPU does not run \(isa.rawValue)")
         if isa != .baseline, let code = VectorISA.derivativeCode(op) {
             Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
                 let o = r.lowerBound
-                _ = isa.accumulate(code, input + o, gradOutput + o, gradInput + o, r.count)
+                _ = isa.accumulate(code, input + o, gradOutput + o, gradInput + o, r.count, overwriting: overwriting)
             }
             return
         }
         Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
             let o = r.lowerBound
-            Self.unaryBackward(op, input + o, output + o, gradOutput + o, gradInput + o, r.count)
+            Self.unaryBackward(op, input + o, output + o, gradOutput + o, gradInput + o, r.count, overwriting: overwriting)
         }
     }
 
     /// One block of `unaryBackward`.
     static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
-                              _ g: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, _ n: Int) {
+                              _ g: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, _ n: Int, overwriting: Bool = false) {
+        switch op {
+        case .silu: VectorMath.accumulate(x, g, gx, n, overwriting: overwriting) { VectorMath.siluDerivative($0) }
+        case .gelu: VectorMath.accumulate(x, g, gx, n, overwriting: overwriting) { VectorMath.geluDerivative($0) }
+        case .quickGelu: VectorMath.accumulate(x, g, gx, n, overwriting: overwriting) { x in
+            let s = VectorMath.sigmoid(1.702 * x)
+            return s + 1.702 * x * s * (1 - s)
+        }
+        default:
+            // The scalar derivatives add into gx: a first writer zeroes it first (rare ops, not per step).
+            if overwriting { gx.update(repeating: 0, count: n) }
+            addDerivative(op, x, y, g, gx, n)
+        }
+    }
+
+    /// gx += g·op′(x) for the ops with scalar derivatives.
+    private static func addDerivative(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                                      _ g: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, _ n: Int) {
         switch op {
         case .negate: accumulate(x, y, g, gx, n) { _, _ in -1 }
         case .add: accumulate(x, y, g, gx, n) { _, _ in 1 }
@@ -100,13 +118,8 @@ extension CPUBackend {
         case .rsqrt: accumulate(x, y, g, gx, n) { _, y in -0.5 * y * y * y }
         case .sigmoid: accumulate(x, y, g, gx, n) { _, y in y * (1 - y) }
         case .tanh: accumulate(x, y, g, gx, n) { _, y in 1 - y * y }
-        case .silu: VectorMath.accumulate(x, g, gx, n) { VectorMath.siluDerivative($0) }
-        case .gelu: VectorMath.accumulate(x, g, gx, n) { VectorMath.geluDerivative($0) }
+        case .silu, .gelu, .quickGelu: preconditionFailure("addDerivative: \(op) runs in VectorMath")
         case .geluTanh: accumulate(x, y, g, gx, n) { x, _ in ElementwiseMath.geluTanhDerivative(x) }
-        case .quickGelu: VectorMath.accumulate(x, g, gx, n) { x in
-            let s = VectorMath.sigmoid(1.702 * x)
-            return s + 1.702 * x * s * (1 - s)
-        }
         case .clamp(let lo, let hi): accumulate(x, y, g, gx, n) { x, _ in (x >= lo && x <= hi) ? 1 : 0 }
         case .abs: accumulate(x, y, g, gx, n) { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }
         case .threshold: accumulate(x, y, g, gx, n) { _, _ in 0 }
@@ -168,8 +181,7 @@ extension CPUBackend {
                 }
                 guard let dx else { return }
                 for i in 0..<n { product[i] = g[i] * h[i] }
-                if overwriteGate { dx.update(repeating: 0, count: n) }
-                Self.unaryBackward(op, x, activation, product, dx, n)
+                Self.unaryBackward(op, x, activation, product, dx, n, overwriting: overwriteGate)
             }
         }
     }

@@ -69,8 +69,11 @@ extension ReferenceBackend {
     }
 
     public func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
-                              gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { gradInput[i] = Float(Double(gradInput[i]) + Double(gradOutput[i]) * Self.derivative(op, input[i])) }
+                              gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int,
+                              overwriting: Bool) {
+        for i in 0..<count {
+            gradInput[i] = Float((overwriting ? 0 : Double(gradInput[i])) + Double(gradOutput[i]) * Self.derivative(op, input[i]))
+        }
     }
 
     public func gatedForward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,

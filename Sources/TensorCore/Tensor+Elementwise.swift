@@ -26,7 +26,10 @@ extension Tensor {
                     backend.unaryForward(op, input: g, output: gx, count: n)  // dX = −dY, or dY·s
                 }
             default:
-                backend.unaryBackward(op, input: x.pointer, output: y.pointer, gradOutput: g, gradInput: node.gradBuffer(), count: n)
+                // A first writer sets dX = dY·op′(x) (no zero fill, no read of the zeros).
+                let (gx, accumulate) = node.gradTarget()
+                backend.unaryBackward(op, input: x.pointer, output: y.pointer, gradOutput: g, gradInput: gx, count: n,
+                                      overwriting: !accumulate)
             }
         }
         return out

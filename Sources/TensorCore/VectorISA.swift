@@ -51,14 +51,16 @@ public enum VectorISA: String, Sendable, CaseIterable {
         return true
     }
 
-    /// gx[i] += g[i]·f′(x[i]) (`code` from `derivativeCode(_:)`) through `CVectorMath`; false for
-    /// `.baseline`, which runs in Swift (`VectorMath`).
+    /// gx[i] += g[i]·f′(x[i]) (`code` from `derivativeCode(_:)`), or gx[i] = g[i]·f′(x[i]) when
+    /// `overwriting` (gx not read), through `CVectorMath`; false for `.baseline`, which runs in Swift
+    /// (`VectorMath`).
     func accumulate(_ code: Int32, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>,
-                    _ count: Int) -> Bool {
+                    _ count: Int, overwriting: Bool = false) -> Bool {
+        let add: Int32 = overwriting ? 0 : 1
         switch self {
         case .baseline: return false
-        case .avx2: _ = t2i_avx2_accumulate(code, x, g, gx, count)
-        case .avx512: _ = t2i_avx512_accumulate(code, x, g, gx, count)
+        case .avx2: _ = t2i_avx2_accumulate(code, x, g, gx, count, add)
+        case .avx512: _ = t2i_avx512_accumulate(code, x, g, gx, count, add)
         }
         return true
     }

@@ -144,20 +144,25 @@ enum VectorMath {
         }
     }
 
-    /// gx[i] += g[i] · d(x[i]) for i in 0..<n, the tail padded into a vector.
+    /// gx[i] += g[i] · d(x[i]) for i in 0..<n — or gx[i] = g[i] · d(x[i]) when `overwriting` (gx
+    /// not read) — the tail padded into a vector.
     @inline(__always)
     static func accumulate(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>,
-                           _ n: Int, _ d: (V) -> V) {
+                           _ n: Int, overwriting: Bool = false, _ d: (V) -> V) {
         var i = 0
         while i + 8 <= n {
-            CPUBackend.store8(CPUBackend.load8(gx + i) + CPUBackend.load8(g + i) * d(CPUBackend.load8(x + i)), gx + i)
+            let term = CPUBackend.load8(g + i) * d(CPUBackend.load8(x + i))
+            CPUBackend.store8(overwriting ? term : CPUBackend.load8(gx + i) + term, gx + i)
             i += 8
         }
         if i < n {
             var v = V(repeating: 0)
             for j in 0..<(n - i) { v[j] = x[i + j] }
             let r = d(v)
-            for j in 0..<(n - i) { gx[i + j] += g[i + j] * r[j] }
+            for j in 0..<(n - i) {
+                let term = g[i + j] * r[j]
+                gx[i + j] = overwriting ? term : gx[i + j] + term
+            }
         }
     }
 }

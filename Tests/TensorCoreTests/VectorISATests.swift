@@ -121,6 +121,39 @@ import TensorCore
         #expect(abs(Double(results[1][x.count - 1]) - expected) <= 1e-5, "\(name)′: \(results[1][x.count - 1]), not \(expected)")
     }
 
+    /// Equal, or both NaN (the inputs include ±∞ and NaN); == because 0 + (−0) is +0.
+    static func sameValue(_ a: Float, _ b: Float) -> Bool { a == b || (a.isNaN && b.isNaN) }
+
+    @Test("overwriting sets g·f′ without reading the gradient (NaN there): the values of adding into zeros, in every set and op path",
+          arguments: ["silu", "gelu", "quickGelu"])
+    func backwardOverwrites(name: String) throws {
+        let op = Self.functions.first { $0.name == name }!.op
+        let x = Self.inputs
+        let g = x.indices.map { Float(($0 % 7) - 3) * 0.25 }
+        var y = [Float](repeating: 0, count: x.count)
+        CPUBackend.shared.unaryForward(op, input: x, output: &y, count: x.count, isa: .baseline)
+        // A scalar-derivative op (sigmoid) takes the zero-then-add path of the same switch.
+        for (op, label) in [(op, name), (UnaryOp.sigmoid, "sigmoid")] {
+            var sy = y
+            if label == "sigmoid" { CPUBackend.shared.unaryForward(.sigmoid, input: x, output: &sy, count: x.count, isa: .baseline) }
+            for isa in VectorISA.available {
+                var added = [Float](repeating: 0, count: x.count), set = [Float](repeating: .nan, count: x.count)
+                CPUBackend.shared.unaryBackward(op, input: x, output: sy, gradOutput: g, gradInput: &added, count: x.count, isa: isa)
+                CPUBackend.shared.unaryBackward(op, input: x, output: sy, gradOutput: g, gradInput: &set, count: x.count,
+                                                overwriting: true, isa: isa)
+                let differing = zip(added, set).filter { !Self.sameValue($0, $1) }.count
+                #expect(differing == 0, "\(label)′ \(isa): \(differing) of \(x.count) differ from adding into zeros")
+            }
+        }
+        for backendName in Backends.names {
+            let backend = try #require(Backends.named(backendName))
+            var added = [Float](repeating: 0, count: x.count), set = [Float](repeating: .nan, count: x.count)
+            backend.unaryBackward(op, input: x, output: y, gradOutput: g, gradInput: &added, count: x.count)
+            backend.unaryBackward(op, input: x, output: y, gradOutput: g, gradInput: &set, count: x.count, overwriting: true)
+            #expect(zip(added, set).allSatisfy { Self.sameValue($0, $1) }, "\(name)′ on the \(backendName) backend")
+        }
+    }
+
     @Test("AVX2, AVX-512 and Swift SIMD give the same bits: softmax rows of every length up to 80, masked rows included",
           .enabled(if: !VectorISATests.vectorSets.isEmpty, "this CPU has no AVX2"),
           arguments: VectorISATests.vectorSets)

@@ -31,9 +31,10 @@ int t2i_vector_has_avx2(void);
 /// (nothing written). Call only where `t2i_vector_has_avx2()` is 1.
 int t2i_avx2_map(int function, const float *x, float *y, size_t count, float shift);
 
-/// gx[i] += g[i]·f′(x[i]) for i < count, f one of T2I_VECTOR_SILU, _GELU, _QUICK_GELU. Returns 0,
+/// gx[i] += g[i]·f′(x[i]) for i < count, f one of T2I_VECTOR_SILU, _GELU, _QUICK_GELU; with
+/// `accumulate` 0, gx[i] = g[i]·f′(x[i]) (gx not read: a first writer skips zeroing it). Returns 0,
 /// or -1 for any other function (nothing written). Call only where `t2i_vector_has_avx2()` is 1.
-int t2i_avx2_accumulate(int function, const float *x, const float *g, float *gx, size_t count);
+int t2i_avx2_accumulate(int function, const float *x, const float *g, float *gx, size_t count, int accumulate);
 
 /// 1 when this CPU (and its operating system) runs AVX-512F code, else 0.
 int t2i_vector_has_avx512(void);
@@ -43,7 +44,7 @@ int t2i_avx512_map(int function, const float *x, float *y, size_t count, float s
 
 /// `t2i_avx2_accumulate` in 512-bit vectors, with the same bits. Call only where
 /// `t2i_vector_has_avx512()` is 1.
-int t2i_avx512_accumulate(int function, const float *x, const float *g, float *gx, size_t count);
+int t2i_avx512_accumulate(int function, const float *x, const float *g, float *gx, size_t count, int accumulate);
 
 /// y[i] = h[i]·f(x[i]) for i < count, f one of T2I_VECTOR_SILU, _GELU, _QUICK_GELU (a gated linear
 /// unit: GEGLU with GELU); the bits of f's map followed by the multiply. Returns 0, or -1 for any
