@@ -2,13 +2,17 @@
 
     python scripts/plot_composition_study.py runs/study/results.csv docs/composition-study.png
 
-Left: two-object prompts fully right against the text encoder's size (runs base and te-*); middle:
-against the U-Net's size (base and unet-*); right: every run at its config's guidance (two
-objects, held-out combinations, single objects), and, when the study scored several guidance
-scales, two objects against guidance. Needs matplotlib (not used by CI).
+One panel per question the runs answer: two-object prompts fully right against the text
+encoder's size (runs base and te-*), against the U-Net's size (base and unet-*), against the share
+of two-object images in the data (base and pairs-NN: a run named pairs-NN holds NN % two-object
+images, every other run the study configs' 40 %); every run at its config's guidance (two objects,
+held-out combinations, single objects); and, when the study scored several guidance scales, two
+objects and held-out combinations against guidance, one colour per run (dropout-NN: the caption
+dropped for NN % of the images, every other run 10 %). Needs matplotlib (not used by CI).
 """
 import csv
 import math
+import re
 import sys
 
 import matplotlib
@@ -32,13 +36,21 @@ def main(source, target):
     for r in rows:
         default.setdefault(r["run"], r)
     sweep = len(guidances) > 1
-    fig, axes = plt.subplots(1, 4 if sweep else 3, figsize=(18 if sweep else 14, 4.2))
+    panels = []
+    if any(name.startswith("te-") for name in default):
+        panels.append("te")
+    if any(name.startswith("unet-") for name in default):
+        panels.append("unet")
+    if any(re.fullmatch(r"pairs-\d+", name) for name in default):
+        panels.append("pairs")
+    panels.append("runs")
+    if sweep:
+        panels.append("guidance")
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
+    axis = dict(zip(panels, axes[0]))
 
     def scaling(ax, prefix, key, label):
         runs = sorted((r for name, r in default.items() if name == "base" or name.startswith(prefix)), key=lambda r: r[key])
-        if not runs:
-            ax.set_title(f"no base or {prefix}* runs")
-            return
         x = [r[key] / 1e6 for r in runs]
         ax.plot(x, [r["pairs_full"] for r in runs], "o-", label="two objects fully right")
         ax.plot(x, [r["held_out_full"] for r in runs], "s--", label="held-out combinations")
@@ -55,31 +67,60 @@ def main(source, target):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
 
-    scaling(axes[0], "te-", "clip_params", "CLIP parameters (text + image towers), millions")
-    axes[0].set_title("adherence against text-encoder size")
-    scaling(axes[1], "unet-", "unet_params", "U-Net parameters, millions")
-    axes[1].set_title("adherence against U-Net size")
+    if "te" in axis:
+        scaling(axis["te"], "te-", "clip_params", "CLIP parameters (text + image towers), millions")
+        axis["te"].set_title("adherence against text-encoder size")
+    if "unet" in axis:
+        scaling(axis["unet"], "unet-", "unet_params", "U-Net parameters, millions")
+        axis["unet"].set_title("adherence against U-Net size")
+    if "pairs" in axis:
+        ax = axis["pairs"]
+
+        def share(name):
+            match = re.fullmatch(r"pairs-(\d+)", name)
+            return int(match.group(1)) if match else 40
+
+        runs = sorted((r for name, r in default.items() if name == "base" or re.fullmatch(r"pairs-\d+", name)),
+                      key=lambda r: share(r["run"]))
+        x = [share(r["run"]) for r in runs]
+        ax.plot(x, [r["pairs_full"] for r in runs], "o-", label="two objects fully right")
+        ax.plot(x, [r["single_full"] for r in runs], "^:", label="single objects fully right")
+        ax.plot(x, [r["held_out_full"] for r in runs], "s--", label="held-out combinations")
+        ax.set_xlabel("two-object images in the data, %")
+        ax.set_ylabel("% right")
+        ax.set_xlim(0, 100)
+        ax.set_ylim(0, 100)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        ax.set_title("adherence against the data mix")
 
     names = sorted(default)
     width = 0.27
+    ax = axis["runs"]
     for k, (key, label) in enumerate((("pairs_full", "two objects"), ("held_out_full", "held out"), ("single_full", "single"))):
-        axes[2].bar([i + (k - 1) * width for i in range(len(names))], [default[n][key] for n in names], width, label=label)
-    axes[2].set_xticks(range(len(names)))
-    axes[2].set_xticklabels(names, rotation=45, ha="right", fontsize=8)
-    axes[2].set_ylim(0, 100)
-    axes[2].set_ylabel("% fully right")
-    axes[2].set_title("every run")
-    axes[2].legend(fontsize=8)
+        ax.bar([i + (k - 1) * width for i in range(len(names))], [default[n][key] for n in names], width, label=label)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names, rotation=45, ha="right", fontsize=8)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% fully right")
+    ax.set_title("every run (at its first guidance scored)")
+    ax.legend(fontsize=8)
 
     if sweep:
-        for name in names:
+        ax = axis["guidance"]
+        for index, name in enumerate(names):
             some = sorted((r for r in rows if r["run"] == name), key=lambda r: r["guidance"])
-            axes[3].plot([r["guidance"] for r in some], [r["pairs_full"] for r in some], "o-", label=name)
-        axes[3].set_xlabel("guidance scale")
-        axes[3].set_ylabel("two objects fully right, %")
-        axes[3].set_ylim(0, 100)
-        axes[3].set_title("guidance")
-        axes[3].legend(fontsize=7)
+            if len(some) < 2:
+                continue
+            colour = f"C{index % 10}"
+            ax.plot([r["guidance"] for r in some], [r["pairs_full"] for r in some], "o-", color=colour, label=f"{name}: two objects")
+            ax.plot([r["guidance"] for r in some], [r["held_out_full"] for r in some], "s--", color=colour, label=f"{name}: held out")
+        ax.set_xlabel("guidance scale")
+        ax.set_ylabel("% fully right")
+        ax.set_ylim(0, 100)
+        ax.grid(alpha=0.3)
+        ax.set_title("guidance")
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(target, dpi=90)
     print(f"wrote {target}")
