@@ -7,7 +7,9 @@ that measurement. For every round (``--rounds``, default 5) and every workload i
 ``t2i bench …`` as a subprocess, then the same workload in PyTorch eager in a fresh subprocess
 (this script re-invoked as a worker), so the two alternate t2i, torch, t2i, torch, … and drift on a
 shared machine lands on both. It prints a table of the median over rounds of each side, the ratio
-t2i/PyTorch (≤ 0.7 meets the bar) and the peak memory of each side.
+t2i/PyTorch (≤ 0.7 meets the bar), the median and range of the per-round ratios (each round's pair
+measured back to back, so a drift of the machine's speed over the run cancels) and the peak memory
+of each side.
 
 The PyTorch side builds the reference classes of DESIGN §3 from the same resolved config
 (``t2i config show FILE --set …``; when that fails, FILE is read with PyYAML or, without it, a
@@ -565,11 +567,16 @@ LABELS = {
 
 
 def print_table(args, results, t2i_base, torch_base):
-    rows = [("workload", "t2i median s", "PyTorch median s", "t2i/PyTorch", "t2i peak MiB", "PyTorch peak MiB")]
+    rows = [("workload", "t2i median s", "PyTorch median s", "t2i/PyTorch", "per round: median (range)", "t2i peak MiB",
+             "PyTorch peak MiB")]
     for w in args.workloads:
         r = results[w]
         t, p = statistics.median(r["t2i"]), statistics.median(r["torch"])
+        # Each round's two measurements are minutes apart at most, so their ratio cancels the machine's
+        # slower drifts (a busy neighbour, a clock change) that move both sides' medians.
+        paired = [a / b for a, b in zip(r["t2i"], r["torch"])]
         rows.append((LABELS[w].format(**vars(args)), f"{t:.3f}", f"{p:.3f}", f"{t / p:.2f}",
+                     f"{statistics.median(paired):.2f} ({min(paired):.2f}–{max(paired):.2f})",
                      f"{max(r['t2i_mem']) - t2i_base:.0f}", f"{max(r['torch_mem']):.0f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     line = lambda row: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row))  # noqa: E731
@@ -580,7 +587,8 @@ def print_table(args, results, t2i_base, torch_base):
         print(line(row))
     print()
     print(f"medians over {args.rounds} round(s), alternating t2i/PyTorch; train rows: median of {args.steps} timed step(s) per round; "
-          f"{args.threads} thread(s) each; ratio ≤ 0.70 meets DESIGN §9.")
+          f"{args.threads} thread(s) each; ratio ≤ 0.70 meets DESIGN §9 (per round: t2i/PyTorch of each round, "
+          f"each pair measured back to back).")
     print(f"peak memory: ru_maxrss of each child minus its baseline — t2i: `t2i --version` {t2i_base:.0f} MiB; "
           f"PyTorch: after importing torch/diffusers/transformers {torch_base:.0f} MiB (max over rounds).")
     for w in args.workloads:
