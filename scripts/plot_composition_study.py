@@ -5,8 +5,8 @@
 One panel per question the runs answer: two-object prompts fully right against the text
 encoder's size (runs base and te-*), against the U-Net's size (base and unet-*), against the share
 of two-object images in the data (base and pairs-NN: a run named pairs-NN holds NN % two-object
-images, every other run the study configs' 40 %); every run at its config's guidance (two objects,
-held-out combinations, single objects); and, when the study scored several guidance scales, two
+images, every other run the study configs' 40 %); every run at the guidance scale most runs were
+scored at (two objects, held-out combinations, single objects); and, when the study scored several guidance scales, two
 objects and held-out combinations against guidance, one colour per run (dropout-NN: the caption
 dropped for NN % of the images, every other run 10 %). Needs matplotlib (not used by CI).
 """
@@ -36,8 +36,9 @@ def main(source, target):
     common = max(guidances, key=lambda g: len({r["run"] for r in rows if r["guidance"] == g}))
     default = {}
     for r in rows:
-        if r["guidance"] == common or r["run"] not in default:
-            default[r["run"]] = r if r["guidance"] == common else default.get(r["run"], r)
+        default.setdefault(r["run"], r)
+        if r["guidance"] == common:
+            default[r["run"]] = r
     sweep = len(guidances) > 1
     panels = []
     if any(name.startswith("te-") for name in default):

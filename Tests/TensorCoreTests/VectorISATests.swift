@@ -132,10 +132,10 @@ import TensorCore
         let g = x.indices.map { Float(($0 % 7) - 3) * 0.25 }
         var y = [Float](repeating: 0, count: x.count)
         CPUBackend.shared.unaryForward(op, input: x, output: &y, count: x.count, isa: .baseline)
-        // A scalar-derivative op (sigmoid) takes the zero-then-add path of the same switch.
-        for (op, label) in [(op, name), (UnaryOp.sigmoid, "sigmoid")] {
-            var sy = y
-            if label == "sigmoid" { CPUBackend.shared.unaryForward(.sigmoid, input: x, output: &sy, count: x.count, isa: .baseline) }
+        // A scalar-derivative op (sigmoid, which reads the forward's output) takes the zero-then-add path of the same switch.
+        var sigmoid = [Float](repeating: 0, count: x.count)
+        CPUBackend.shared.unaryForward(.sigmoid, input: x, output: &sigmoid, count: x.count, isa: .baseline)
+        for (op, label, sy) in [(op, name, y), (UnaryOp.sigmoid, "sigmoid", sigmoid)] {
             for isa in VectorISA.available {
                 var added = [Float](repeating: 0, count: x.count), set = [Float](repeating: .nan, count: x.count)
                 CPUBackend.shared.unaryBackward(op, input: x, output: sy, gradOutput: g, gradInput: &added, count: x.count, isa: isa)
