@@ -19,10 +19,11 @@ extension CPUBackend {
 
     /// The fewest input and output channels `winogradTakes`.
     static let winogradMinimumChannels = 16
-    /// The fewest positions per image `winogradTakes`: at 4×4 (4 tiles, a quarter of each vector's
-    /// lanes) the U-Net step was slower with Winograd (`t2i bench train-unet`, 5 alternating rounds:
-    /// medians 0.582 s with 4×4, 0.556 s without, 0.573 s with no Winograd at all).
-    static let winogradMinimumPositions = 64
+    /// The fewest positions per image `winogradTakes`. 4×4 (the default U-Net's lower level) pays
+    /// since the transforms of images at most 8 wide take 16 tiles per vector across tile rows and
+    /// images: `t2i bench kernels --only conv2d`, B64 128→128 4×4, fwd+bwd 96–109 % of sgemm
+    /// with Winograd against 70–80 % with the direct kernels (fwd alone about the same).
+    static let winogradMinimumPositions = 16
 
     /// Tiles (2×2 outputs) per block of `conv2dWinograd`: its transformed patches and products,
     /// 16·(Cin + Cout)·columns floats, stay in L2 at these models' widths (32 and 128 measured the
@@ -49,7 +50,10 @@ extension CPUBackend {
         let columns = g.batch * tiles, per = Self.winogradColumns
         let packedCount = t2i_winograd_packed_count(Int32(cout), Int32(cin))
         ScratchPool.withBuffer(count: packedCount) { packed in
-            t2i_winograd_pack_weights(weight, Int32(g.outChannels), Int32(g.inChannels), transposed ? 1 : 0, packed)
+            // one 16-row panel of every U_ξ per block
+            Parallel.forEach(blocks: (cout + 15) / 16) { panel in
+                t2i_winograd_pack_weights(weight, Int32(g.outChannels), Int32(g.inChannels), transposed ? 1 : 0, Int32(panel), 1, packed)
+            }
             Parallel.forEach(blocks: (columns + per - 1) / per) { block in
                 let first = block * per, count = min(per, columns - first)
                 ScratchPool.withBuffer(count: t2i_winograd_scratch_count(Int32(cout), Int32(cin), Int32(count))) { scratch in
@@ -93,7 +97,9 @@ extension CPUBackend {
             }
             // partials: (groups, 16·Cout·Cin), summed in group order, then dW += Gᵀ dU G
             for group in 1..<max(groups, 1) { add(partials + group * transformed, into: partials, count: transformed) }
-            t2i_winograd_weight_grad_finish(partials, Int32(cout), Int32(cin), gradWeight)
+            Parallel.forEach(range: cout * cin, blockSize: 1024) { kernels in
+                t2i_winograd_weight_grad_finish(partials, Int32(cout), Int32(cin), kernels.lowerBound, kernels.count, gradWeight)
+            }
         }
     }
 }

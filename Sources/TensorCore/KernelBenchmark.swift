@@ -81,6 +81,7 @@ public struct KernelBenchmark: Sendable {
         let convShapes = [
             Conv2dGeometry(batch: 16, inChannels: 64, height: 32, width: 32, outChannels: 64, kernelSize: 3, padding: 1),
             Conv2dGeometry(batch: 64, inChannels: 128, height: 8, width: 8, outChannels: 128, kernelSize: 3, padding: 1),
+            Conv2dGeometry(batch: 64, inChannels: 128, height: 4, width: 4, outChannels: 128, kernelSize: 3, padding: 1),
         ]
         for g in convShapes {
             let label = "B\(g.batch) \(g.inChannels)→\(g.outChannels) \(g.height)×\(g.width) k\(g.kernelHeight) p\(g.padH)"

@@ -13,6 +13,9 @@ struct WinogradConvTests {
         Conv2dGeometry(batch: 2, inChannels: 24, height: 32, width: 32, outChannels: 17, kernelSize: 3, padding: 1), // blocks within an image, a partial panel
         Conv2dGeometry(batch: 9, inChannels: 48, height: 8, width: 8, outChannels: 16, kernelSize: 3, padding: 1),   // 16 tiles per image, 4 per vector
         Conv2dGeometry(batch: 1, inChannels: 17, height: 5, width: 16, outChannels: 33, kernelSize: 3, padding: 1),  // a last block of 24 columns
+        // Images at most 8 wide: the lanes take tiles across tile rows and images (gathered patches)
+        Conv2dGeometry(batch: 7, inChannels: 24, height: 4, width: 4, outChannels: 40, kernelSize: 3, padding: 1),   // 4 tiles per image, 16 per vector
+        Conv2dGeometry(batch: 3, inChannels: 16, height: 13, width: 7, outChannels: 20, kernelSize: 3, padding: 1),  // odd sizes: partial tiles
     ]
 
     @Test(arguments: geometries)
@@ -25,7 +28,7 @@ struct WinogradConvTests {
         few.inChannels = 3
         #expect(!CPUBackend.winogradTakes(few))
         var small = g
-        (small.height, small.width) = (4, 4)
+        (small.height, small.width) = (3, 5)
         #expect(!CPUBackend.winogradTakes(small))
     }
 

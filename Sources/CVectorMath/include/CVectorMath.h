@@ -158,8 +158,11 @@ size_t t2i_winograd_packed_count(int m, int k);
 /// The 16 transformed kernel matrices U_ξ = (G g Gᵀ)_ξ of w (cout, cin, 3, 3), each packed as
 /// `t2i_gemm_pack_a` packs an m × k A (panel ξ at ξ·t2i_gemm_packed_count(m, k)): with `transposed`
 /// 0, m × k = cout × cin; with 1, the input gradient's convolution — m × k = cin × cout, kernel
-/// [c][o] = w[o][c] turned by 180° (dX of a "same" convolution is one of dY with these).
-void t2i_winograd_pack_weights(const float *w, int cout, int cin, int transposed, float *packed);
+/// [c][o] = w[o][c] turned by 180° (dX of a "same" convolution is one of dY with these). Writes the
+/// panels (16 rows of A each) first_panel ..< first_panel + panels of every ξ, so that calls on
+/// disjoint ranges of the ⌈m/16⌉ panels can run in parallel.
+void t2i_winograd_pack_weights(const float *w, int cout, int cin, int transposed, int first_panel, int panels,
+                               float *packed);
 
 /// Scratch floats `t2i_winograd_conv_avx512` needs for `count` columns.
 size_t t2i_winograd_scratch_count(int cout, int cin, int count);
@@ -183,7 +186,8 @@ size_t t2i_winograd_weight_grad_scratch_count(int cout, int cin, int count);
 void t2i_winograd_weight_grad_avx512(const float *x, const float *dy, int cin, int cout, int h, int w,
                                      int first, int count, float *du, float *scratch);
 
-/// dw (cout, cin, 3, 3) += Gᵀ dU G of du (16, cout, cin): the kernels' gradient from the transformed one.
-void t2i_winograd_weight_grad_finish(const float *du, int cout, int cin, float *dw);
+/// dw (cout, cin, 3, 3) += Gᵀ dU G of du (16, cout, cin): the kernels' gradient from the transformed one,
+/// for the kernels first ..< first + count of the cout·cin (each kernel on its own: ranges can run in parallel).
+void t2i_winograd_weight_grad_finish(const float *du, int cout, int cin, size_t first, size_t count, float *dw);
 
 #endif
