@@ -21,6 +21,11 @@
 #include <immintrin.h>
 #include <string.h>
 
+#define TARGET512 __attribute__((target("avx512f")))
+
+// The first n lanes (none for n ≤ 0, all for n ≥ 16).
+static inline __mmask16 first_lanes_of(int n) { return (__mmask16)(n >= 16 ? 0xFFFF : n <= 0 ? 0 : (1u << n) - 1); }
+
 size_t t2i_winograd_packed_count(int m, int k) { return 16 * t2i_gemm_packed_count(m, k); }
 
 size_t t2i_winograd_scratch_count(int cout, int cin, int count) {
@@ -28,47 +33,49 @@ size_t t2i_winograd_scratch_count(int cout, int cin, int count) {
     return 16 * (size_t)(cin + cout) * columns;
 }
 
-void t2i_winograd_pack_weights(const float *w, int cout, int cin, int transposed, int first_panel, int panels,
-                               float *packed) {
+TARGET512 void t2i_winograd_pack_weights(const float *w, int cout, int cin, int transposed, int first_panel, int panels,
+                                         float *packed) {
     // The GEMMs' A: m × k = cout × cin (or, transposed, cin × cout with each kernel turned by 180°).
+    // One lane per row i of a panel, as the packed panel lays them out: packed_row(panel ξ, k, i)[p·16].
     const int m = transposed ? cin : cout, k = transposed ? cout : cin;
     const size_t panel = t2i_gemm_packed_count(m, k);
-    const int first = 16 * first_panel, end = 16 * (first_panel + panels) < m ? 16 * (first_panel + panels) : m;
-    if (first >= end) return;
-    for (int e = 0; e < 16; e++) memset(packed + e * panel + (size_t)first * k, 0, (size_t)panels * k * 16 * sizeof(float));
-    for (int i = first; i < end; i++) {
+    const int last = (m + 15) / 16 < first_panel + panels ? (m + 15) / 16 : first_panel + panels;
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    // kernel g of row i + l at g(i, p) + l·row_step (rows past m read as 0)
+    const __m512i rows = _mm512_mullo_epi32(lane, _mm512_set1_epi32(transposed ? 9 : 9 * cin));
+    const __m512 half = _mm512_set1_ps(0.5f);
+    for (int pi = first_panel; pi < last; pi++) {
+        const __mmask16 inside = first_lanes_of(m - 16 * pi);
         for (int p = 0; p < k; p++) {
+            const int i = 16 * pi;
             const float *g = transposed ? w + ((size_t)p * cin + i) * 9 : w + ((size_t)i * cin + p) * 9;
-            float kernel[3][3];
+            __m512 kernel[3][3];
             for (int a = 0; a < 3; a++) {
-                for (int b = 0; b < 3; b++) kernel[a][b] = transposed ? g[(2 - a) * 3 + (2 - b)] : g[a * 3 + b];
+                for (int b = 0; b < 3; b++) {
+                    const int at = transposed ? (2 - a) * 3 + (2 - b) : a * 3 + b;
+                    kernel[a][b] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), inside, rows, g + at, 4);
+                }
             }
             // G·g (4 × 3), then (G·g)·Gᵀ (4 × 4)
-            float gg[4][3], u[4][4];
+            __m512 gg[4][3], u[4][4];
             for (int b = 0; b < 3; b++) {
                 gg[0][b] = kernel[0][b];
-                gg[1][b] = 0.5f * (kernel[0][b] + kernel[1][b] + kernel[2][b]);
-                gg[2][b] = 0.5f * (kernel[0][b] - kernel[1][b] + kernel[2][b]);
+                gg[1][b] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(kernel[0][b], kernel[1][b]), kernel[2][b]));
+                gg[2][b] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(kernel[0][b], kernel[1][b]), kernel[2][b]));
                 gg[3][b] = kernel[2][b];
             }
             for (int a = 0; a < 4; a++) {
                 u[a][0] = gg[a][0];
-                u[a][1] = 0.5f * (gg[a][0] + gg[a][1] + gg[a][2]);
-                u[a][2] = 0.5f * (gg[a][0] - gg[a][1] + gg[a][2]);
+                u[a][1] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(gg[a][0], gg[a][1]), gg[a][2]));
+                u[a][2] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(gg[a][0], gg[a][1]), gg[a][2]));
                 u[a][3] = gg[a][2];
             }
-            // packed_row(panel ξ, k, i)[p·16]
             for (int e = 0; e < 16; e++) {
-                packed[e * panel + (size_t)(i / 16) * k * 16 + (size_t)p * 16 + (i % 16)] = u[e / 4][e % 4];
+                _mm512_storeu_ps(packed + e * panel + (size_t)pi * k * 16 + (size_t)p * 16, u[e / 4][e % 4]);
             }
         }
     }
 }
-
-#define TARGET512 __attribute__((target("avx512f")))
-
-// The first n lanes (none for n ≤ 0, all for n ≥ 16).
-static inline __mmask16 first_lanes_of(int n) { return (__mmask16)(n >= 16 ? 0xFFFF : n <= 0 ? 0 : (1u << n) - 1); }
 
 // Lane indices of the even (0, 2, …, 30) and odd (1, 3, …, 31) elements of two vectors side by side.
 #define EVEN_LANES _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)

@@ -160,7 +160,7 @@ size_t t2i_winograd_packed_count(int m, int k);
 /// 0, m × k = cout × cin; with 1, the input gradient's convolution — m × k = cin × cout, kernel
 /// [c][o] = w[o][c] turned by 180° (dX of a "same" convolution is one of dY with these). Writes the
 /// panels (16 rows of A each) first_panel ..< first_panel + panels of every ξ, so that calls on
-/// disjoint ranges of the ⌈m/16⌉ panels can run in parallel.
+/// disjoint ranges of the ⌈m/16⌉ panels can run in parallel. AVX-512, as every t2i_winograd_* kernel.
 void t2i_winograd_pack_weights(const float *w, int cout, int cin, int transposed, int first_panel, int panels,
                                float *packed);
 
