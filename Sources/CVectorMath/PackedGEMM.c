@@ -118,6 +118,18 @@ void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k
     }
 }
 
+void t2i_gemm_packed_row_sums(const float *packed, int m, int k, float *sums) {
+    for (int panel = 0; panel < (m + 15) / 16; panel++) {
+        const float *in = packed + (size_t)panel * k * 16;
+        float total[16] = {0};
+        for (int p = 0; p < k; p++) {
+            for (int r = 0; r < 16; r++) total[r] += in[(size_t)p * 16 + r];
+        }
+        const int first = panel * 16, rows = m - first < 16 ? m - first : 16;
+        for (int r = 0; r < rows; r++) sums[first + r] += total[r];
+    }
+}
+
 void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
                             float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
     for (int i = 0; i < m; i++) {

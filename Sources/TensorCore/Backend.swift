@@ -103,6 +103,14 @@ public protocol Backend: Sendable {
     /// (a bias gradient).
     func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into sums: UnsafeMutablePointer<Float>)
 
+    /// A linear layer's parameter gradients from dY (rows, out) and its input X (rows, in): dW (out,
+    /// in) = dYᵀ·X (`accumulateWeight`: +=) and db (out) += Σ_rows dY, either one optional. A
+    /// backend may sum db where it reads dY for dW anyway (the extension's version is `gemm` then
+    /// `addColumnSums`); db's bits may differ between backends, within rounding.
+    func linearParameterGradients(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, rows: Int,
+                                  inFeatures: Int, outFeatures: Int, gradWeight: UnsafeMutablePointer<Float>?,
+                                  accumulateWeight: Bool, gradBias: UnsafeMutablePointer<Float>?)
+
     /// `y = x` read through element strides over `shape` (a permutation, or 0 on stretched axes);
     /// y contiguous.
     func stridedCopy(shape: [Int], input: UnsafePointer<Float>, strides: [Int], output: UnsafeMutablePointer<Float>)
@@ -245,6 +253,17 @@ public protocol Backend: Sendable {
 }
 
 extension Backend {
+    /// `gemm` for dW, then `addColumnSums` for db.
+    public func linearParameterGradients(gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, rows: Int,
+                                         inFeatures: Int, outFeatures: Int, gradWeight: UnsafeMutablePointer<Float>?,
+                                         accumulateWeight: Bool, gradBias: UnsafeMutablePointer<Float>?) {
+        if let gradWeight {  // dW (+)= dYᵀ · X
+            gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1, a: gradOutput, lda: outFeatures,
+                 b: input, ldb: inFeatures, beta: accumulateWeight ? 1 : 0, c: gradWeight, ldc: inFeatures)
+        }
+        if let gradBias { addColumnSums(gradOutput, rows: rows, cols: outFeatures, into: gradBias) }
+    }
+
     /// gradInput[i] += gradOutput[i] · op′(x[i]) (`unaryBackward(…, overwriting: false)`).
     public func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                               gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int) {

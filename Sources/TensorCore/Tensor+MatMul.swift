@@ -84,12 +84,13 @@ extension Tensor {
                 backend.gemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
                              a: g, lda: outFeatures, b: w.pointer, ldb: inFeatures, beta: accumulate ? 1 : 0, c: gx, ldc: inFeatures)
             }
-            if let (gw, accumulate) = w.node?.gradTarget() {  // dW (+)= dYᵀ · X
-                backend.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
-                             a: g, lda: outFeatures, b: x.pointer, ldb: inFeatures, beta: accumulate ? 1 : 0, c: gw, ldc: inFeatures)
-            }
-            if bias != nil, let gb = b.node?.gradBuffer() {  // db += Σ_rows dY
-                backend.addColumnSums(g, rows: rows, cols: outFeatures, into: gb)
+            // dW (+)= dYᵀ · X, db += Σ_rows dY
+            let weightTarget = w.node?.gradTarget()
+            let gradBias = bias == nil ? nil : b.node?.gradBuffer()
+            if weightTarget != nil || gradBias != nil {
+                backend.linearParameterGradients(gradOutput: g, input: x.pointer, rows: rows, inFeatures: inFeatures,
+                                                 outFeatures: outFeatures, gradWeight: weightTarget?.pointer,
+                                                 accumulateWeight: weightTarget?.accumulate ?? false, gradBias: gradBias)
             }
         }
         return out

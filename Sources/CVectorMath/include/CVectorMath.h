@@ -87,6 +87,11 @@ size_t t2i_gemm_packed_count(int m, int k);
 /// rows past m zero.
 void t2i_gemm_pack_a(const float *a, ptrdiff_t lda, int transposed, int m, int k, float *packed);
 
+/// sums[i] += Σ_p A[i][p] for the m rows of a packed A (`t2i_gemm_pack_a`), each row summed from 0
+/// in p order, then added: the bits of that plain loop over A (a linear layer's bias gradient from
+/// the dYᵀ its weight gradient packs anyway).
+void t2i_gemm_packed_row_sums(const float *packed, int m, int k, float *sums);
+
 /// out[j·ldo + i] = x[i·ldx + j] for i < rows, j < columns: a copy, in 16 × 16 blocks (in AVX-512
 /// registers where the CPU has it).
 void t2i_transpose(const float *x, ptrdiff_t ldx, int rows, int columns, float *out, ptrdiff_t ldo);
