@@ -1,3 +1,5 @@
+import CBLAS
+
 extension CPUBackend {
     /// Scaled dot-product attention, parallel over fixed blocks of heads; scores and outputs by GEMM.
     ///
@@ -19,7 +21,7 @@ extension CPUBackend {
                     let (qo, ko) = (layout.offset(head: bh, length: lq, headDim: d), layout.offset(head: bh, length: lk, headDim: d))
                     let (qh, kh, vh) = (q + qo, k + ko, v + ko)
                     let p = probs + bh * lq * lk
-                    Self.sgemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
+                    Self.headGemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
                                a: qh, lda: ld, b: kh, ldb: ld, beta: 0, c: p, ldc: lk)
                     let b = bh / mask.heads
                     let visibleKeys = min(lk, mask.keyLengths.map { $0[b] } ?? lk)
@@ -36,7 +38,7 @@ extension CPUBackend {
                         (row + visible).update(repeating: 0, count: lk - visible)
                         Self.softmaxRow(row, row, count: visible)
                     }
-                    Self.sgemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
+                    Self.headGemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
                                a: p, lda: lk, b: vh, ldb: ld, beta: 0, c: output + qo, ldc: ld)
                 }
             }
@@ -75,11 +77,11 @@ extension CPUBackend {
                     let (qh, kh, vh) = (q + qo, k + ko, v + ko)
                     let (p, dO) = (probs + bh * lq * lk, gradOutput + qo)
                     if let gradV {
-                        Self.sgemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
+                        Self.headGemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
                                    a: p, lda: lk, b: dO, ldb: ld, beta: betaV, c: gradV + ko, ldc: ld)
                     }
                     guard needScores else { continue }
-                    Self.sgemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: 1,
+                    Self.headGemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: 1,
                                a: dO, lda: ld, b: vh, ldb: ld, beta: 0, c: dS, ldc: lk)
                     for i in 0..<lq {
                         let (pRow, dRow) = (p + i * lk, dS + i * lk)
@@ -87,16 +89,30 @@ extension CPUBackend {
                         for j in 0..<lk { dRow[j] = pRow[j] * (dRow[j] - dot) }
                     }
                     if let gradQ {
-                        Self.sgemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: scale,
+                        Self.headGemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: scale,
                                    a: dS, lda: lk, b: kh, ldb: ld, beta: betaQ, c: gradQ + qo, ldc: ld)
                     }
                     if let gradK {
-                        Self.sgemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: scale,
+                        Self.headGemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: scale,
                                    a: dS, lda: lk, b: qh, ldb: ld, beta: betaK, c: gradK + ko, ldc: ld)
                     }
                 }
             }
         }
+    }
+
+    /// One head's product through OpenBLAS, whatever the CPU: at attention's sizes (a head's 16–65
+    /// rows) the packed GEMM (`sgemm` on AVX-512) took more of the CLIP step (`perf record`).
+    static func headGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// Heads per parallel block: about 256K multiply-adds of score GEMM, fixed by the shape.
