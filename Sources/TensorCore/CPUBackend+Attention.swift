@@ -22,7 +22,7 @@ extension CPUBackend {
                     let (qh, kh, vh) = (q + qo, k + ko, v + ko)
                     let p = probs + bh * lq * lk
                     Self.headGemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: scale,
-                               a: qh, lda: ld, b: kh, ldb: ld, beta: 0, c: p, ldc: lk)
+                                  a: qh, lda: ld, b: kh, ldb: ld, beta: 0, c: p, ldc: lk)
                     let b = bh / mask.heads
                     let visibleKeys = min(lk, mask.keyLengths.map { $0[b] } ?? lk)
                     let bias = additive.map { $0 + (additiveSlices == 1 ? 0 : b * lq * lk) }
@@ -39,7 +39,7 @@ extension CPUBackend {
                         Self.softmaxRow(row, row, count: visible)
                     }
                     Self.headGemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: 1,
-                               a: p, lda: lk, b: vh, ldb: ld, beta: 0, c: output + qo, ldc: ld)
+                                  a: p, lda: lk, b: vh, ldb: ld, beta: 0, c: output + qo, ldc: ld)
                 }
             }
         }
@@ -78,11 +78,11 @@ extension CPUBackend {
                     let (p, dO) = (probs + bh * lq * lk, gradOutput + qo)
                     if let gradV {
                         Self.headGemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: 1,
-                                   a: p, lda: lk, b: dO, ldb: ld, beta: betaV, c: gradV + ko, ldc: ld)
+                                      a: p, lda: lk, b: dO, ldb: ld, beta: betaV, c: gradV + ko, ldc: ld)
                     }
                     guard needScores else { continue }
                     Self.headGemm(transA: false, transB: true, m: lq, n: lk, k: d, alpha: 1,
-                               a: dO, lda: ld, b: vh, ldb: ld, beta: 0, c: dS, ldc: lk)
+                                  a: dO, lda: ld, b: vh, ldb: ld, beta: 0, c: dS, ldc: lk)
                     for i in 0..<lq {
                         let (pRow, dRow) = (p + i * lk, dS + i * lk)
                         let dot = Self.dot(pRow, dRow, count: lk)
@@ -90,11 +90,11 @@ extension CPUBackend {
                     }
                     if let gradQ {
                         Self.headGemm(transA: false, transB: false, m: lq, n: d, k: lk, alpha: scale,
-                                   a: dS, lda: lk, b: kh, ldb: ld, beta: betaQ, c: gradQ + qo, ldc: ld)
+                                      a: dS, lda: lk, b: kh, ldb: ld, beta: betaQ, c: gradQ + qo, ldc: ld)
                     }
                     if let gradK {
                         Self.headGemm(transA: true, transB: false, m: lk, n: d, k: lq, alpha: scale,
-                                   a: dS, lda: lk, b: qh, ldb: ld, beta: betaK, c: gradK + ko, ldc: ld)
+                                      a: dS, lda: lk, b: qh, ldb: ld, beta: betaK, c: gradK + ko, ldc: ld)
                     }
                 }
             }
