@@ -85,14 +85,19 @@ extension CPUBackend {
                         rowSumsOfA[i] += total
                     }
                 }
-                // C = beta·C + Σ partials, added in block order
+                // C = beta·C + Σ partials, added in block order: each row's total gathered in block
+                // 0's row, whole rows at a time (contiguous, so the adds run in vectors)
                 Parallel.forEach(range: m, blockSize: max(1, (1 << 14) / n)) { rows in
                     for i in rows {
-                        let row = c + i * ldc
-                        for j in 0..<n {
-                            var total = partials[i * n + j]
-                            for block in 1..<split.blocks { total += partials[(block * m + i) * n + j] }
-                            row[j] = beta == 0 ? total : beta * row[j] + total  // BLAS: beta 0 ignores C
+                        let (row, total) = (c + i * ldc, partials + i * n)
+                        for block in 1..<split.blocks {
+                            let part = partials + (block * m + i) * n
+                            for j in 0..<n { total[j] += part[j] }
+                        }
+                        if beta == 0 {  // BLAS: beta 0 ignores C
+                            row.update(from: total, count: n)
+                        } else {
+                            for j in 0..<n { row[j] = beta * row[j] + total[j] }
                         }
                     }
                 }
