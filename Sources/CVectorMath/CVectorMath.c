@@ -57,6 +57,8 @@ int t2i_vector_has_avx512(void) {
 #define ACCUMULATE_NAME t2i_avx2_accumulate
 #define GATED_NAME t2i_avx2_gated
 #define GATED_BACKWARD_NAME t2i_avx2_gated_backward
+#define GELU_SAVING_NAME t2i_avx2_gelu_saving
+#define GELU_BACKWARD_SAVED_NAME t2i_avx2_gelu_backward_saved
 TARGET static inline V vmul_avx2(V a, V b) { return _mm256_mul_ps(a, b); }
 TARGET static inline V vadd_avx2(V a, V b) { return _mm256_add_ps(a, b); }
 TARGET static inline V vsub_avx2(V a, V b) { return _mm256_sub_ps(a, b); }
@@ -89,6 +91,8 @@ TARGET static inline V vabs_avx2(V x) { return AS_FLOAT(_mm256_and_si256(AS_INT(
 #undef ACCUMULATE_NAME
 #undef GATED_NAME
 #undef GATED_BACKWARD_NAME
+#undef GELU_SAVING_NAME
+#undef GELU_BACKWARD_SAVED_NAME
 
 // ---- AVX-512: 16 lanes, masks are 16-bit lane masks.
 #define SUFFIX avx512
@@ -115,6 +119,8 @@ TARGET static inline V vabs_avx2(V x) { return AS_FLOAT(_mm256_and_si256(AS_INT(
 #define ACCUMULATE_NAME t2i_avx512_accumulate
 #define GATED_NAME t2i_avx512_gated
 #define GATED_BACKWARD_NAME t2i_avx512_gated_backward
+#define GELU_SAVING_NAME t2i_avx512_gelu_saving
+#define GELU_BACKWARD_SAVED_NAME t2i_avx512_gelu_backward_saved
 TARGET static inline V vmul_avx512(V a, V b) { return _mm512_mul_ps(a, b); }
 TARGET static inline V vadd_avx512(V a, V b) { return _mm512_add_ps(a, b); }
 TARGET static inline V vsub_avx512(V a, V b) { return _mm512_sub_ps(a, b); }

@@ -234,6 +234,54 @@ TARGET int GATED_BACKWARD_NAME(int function, const float *h, const float *x, con
     }
 }
 
+// GELU keeping what its backward needs: u = 1 + erf(x/√2) and y = (0.5·x)·u — vgelu's operations,
+// so y has its bits. (VectorMath.geluSaving.)
+TARGET int GELU_SAVING_NAME(const float *x, float *y, float *u, size_t count) {
+    size_t i = 0;
+    for (; i + LANES <= count; i += LANES) {
+        const V v = LOAD(x + i);
+        const V w = NAMED(vone_plus_erf)(v);
+        STORE(u + i, w);
+        STORE(y + i, vmul(vmul(K(0.5), v), w));
+    }
+    if (i < count) {
+        float xs[LANES] = {0}, us[LANES], ys[LANES];
+        memcpy(xs, x + i, (count - i) * sizeof(float));
+        const V v = LOAD(xs);
+        const V w = NAMED(vone_plus_erf)(v);
+        STORE(us, w);
+        STORE(ys, vmul(vmul(K(0.5), v), w));
+        memcpy(u + i, us, (count - i) * sizeof(float));
+        memcpy(y + i, ys, (count - i) * sizeof(float));
+    }
+    return 0;
+}
+
+// gx (+)= g·f′(x) for GELU from the saved u: vgelu_derivative's operations with u in place of its
+// vone_plus_erf, so the bits of ACCUMULATE_LOOP(vgelu_derivative) without erf's cost.
+// (VectorMath.geluDerivative(_:onePlusErf:).)
+#define GELU_DERIVATIVE_SAVED(v, w) \
+    vadd(vmul(K(0.5), (w)), vmul((v), vmul(NAMED(vexp)(vmul(vmul(K(-0.5), (v)), (v))), K(0.39894228040143268))))
+TARGET int GELU_BACKWARD_SAVED_NAME(const float *x, const float *u, const float *g, float *gx, size_t count, int accumulate) {
+    size_t i = 0;
+    for (; i + LANES <= count; i += LANES) {
+        const V term = vmul(LOAD(g + i), GELU_DERIVATIVE_SAVED(LOAD(x + i), LOAD(u + i)));
+        STORE(gx + i, accumulate ? vadd(LOAD(gx + i), term) : term);
+    }
+    if (i < count) {
+        float xs[LANES] = {0}, us[LANES] = {0}, ds[LANES];
+        memcpy(xs, x + i, (count - i) * sizeof(float));
+        memcpy(us, u + i, (count - i) * sizeof(float));
+        STORE(ds, GELU_DERIVATIVE_SAVED(LOAD(xs), LOAD(us)));
+        for (size_t j = i; j < count; j++) {
+            const float term = g[j] * ds[j - i];
+            gx[j] = accumulate ? gx[j] + term : term;
+        }
+    }
+    return 0;
+}
+#undef GELU_DERIVATIVE_SAVED
+
 #undef MAP_LOOP
 #undef ACCUMULATE_LOOP
 #undef GATED_LOOP

@@ -133,6 +133,17 @@ public protocol Backend: Sendable {
     func unaryBackward(_ op: UnaryOp, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                        gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, count: Int, overwriting: Bool)
 
+    /// Exact GELU keeping what its backward needs: `onePlusErf[i] = 1 + erf(x[i]/√2)` and
+    /// `output[i] = 0.5·x[i]·onePlusErf[i]`, with `unaryForward(.gelu, …)`'s output bits.
+    func geluForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, onePlusErf: UnsafeMutablePointer<Float>,
+                     count: Int)
+
+    /// GELU's input gradient from `geluForward`'s saved `onePlusErf`: gradInput[i] (+)=
+    /// gradOutput[i]·(0.5·u[i] + x[i]·φ(x[i])) (`overwriting` as in `unaryBackward`), with
+    /// `unaryBackward(.gelu, …)`'s bits and without evaluating erf again.
+    func geluBackward(input: UnsafePointer<Float>, onePlusErf: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                      gradInput: UnsafeMutablePointer<Float>, count: Int, overwriting: Bool)
+
     /// A gated unit's activation: `y[i] = hidden[i]·op(gate[i])` (GEGLU with `.gelu`), for i in 0..<count.
     func gatedForward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
                       output: UnsafeMutablePointer<Float>, count: Int)

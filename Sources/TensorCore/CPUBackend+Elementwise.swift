@@ -84,6 +84,62 @@ extension CPUBackend {
         }
     }
 
+    public func geluForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                            onePlusErf: UnsafeMutablePointer<Float>, count: Int) {
+        geluForward(input: input, output: output, onePlusErf: onePlusErf, count: count, isa: VectorISA.active)
+    }
+
+    /// `geluForward` in the instruction set `isa`; every set gives the same bits.
+    public func geluForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                            onePlusErf: UnsafeMutablePointer<Float>, count: Int, isa: VectorISA) {
+        precondition(VectorISA.available.contains(isa), "geluForward: this CPU does not run \(isa.rawValue)")
+        Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
+            let (x, y, u, n) = (input + r.lowerBound, output + r.lowerBound, onePlusErf + r.lowerBound, r.count)
+            if isa.geluSaving(x, y, u, n) { return }
+            // VectorMath.gelu keeping its onePlusErf, 8 lanes at a time, the tail padded into a vector
+            var i = 0
+            while i < n {
+                let lanes = Swift.min(8, n - i)
+                var v = VectorMath.V(repeating: 0)
+                for j in 0..<lanes { v[j] = x[i + j] }
+                let w = VectorMath.onePlusErf(v)
+                let gelu = VectorMath.V(repeating: 0.5) * v * w
+                for j in 0..<lanes { (u[i + j], y[i + j]) = (w[j], gelu[j]) }
+                i += lanes
+            }
+        }
+    }
+
+    public func geluBackward(input: UnsafePointer<Float>, onePlusErf: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                             gradInput: UnsafeMutablePointer<Float>, count: Int, overwriting: Bool) {
+        geluBackward(input: input, onePlusErf: onePlusErf, gradOutput: gradOutput, gradInput: gradInput, count: count,
+                     overwriting: overwriting, isa: VectorISA.active)
+    }
+
+    /// `geluBackward` in the instruction set `isa`; every set gives the same bits.
+    public func geluBackward(input: UnsafePointer<Float>, onePlusErf: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                             gradInput: UnsafeMutablePointer<Float>, count: Int, overwriting: Bool, isa: VectorISA) {
+        precondition(VectorISA.available.contains(isa), "geluBackward: this CPU does not run \(isa.rawValue)")
+        Parallel.forEach(range: count, blockSize: Self.elementwiseBlock) { r in
+            let o = r.lowerBound
+            let (x, u, g, gx, n) = (input + o, onePlusErf + o, gradOutput + o, gradInput + o, r.count)
+            if isa.geluBackwardSaved(x, u, g, gx, n, overwriting: overwriting) { return }
+            // VectorMath.accumulate of geluDerivative with the saved u, 8 lanes at a time, the tail padded
+            var i = 0
+            while i < n {
+                let lanes = Swift.min(8, n - i)
+                var (v, w) = (VectorMath.V(repeating: 0), VectorMath.V(repeating: 0))
+                for j in 0..<lanes { (v[j], w[j]) = (x[i + j], u[i + j]) }
+                let d = VectorMath.geluDerivative(v, onePlusErf: w)
+                for j in 0..<lanes {
+                    let term = g[i + j] * d[j]
+                    gx[i + j] = overwriting ? term : gx[i + j] + term
+                }
+                i += lanes
+            }
+        }
+    }
+
     /// One block of `unaryBackward`.
     static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                               _ g: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, _ n: Int, overwriting: Bool = false) {

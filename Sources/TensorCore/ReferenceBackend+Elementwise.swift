@@ -76,6 +76,23 @@ extension ReferenceBackend {
         }
     }
 
+    public func geluForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                            onePlusErf: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            onePlusErf[i] = Float(1 + Foundation.erf(Double(input[i]) / 2.0.squareRoot()))
+            output[i] = Self.apply(.gelu, input[i])
+        }
+    }
+
+    public func geluBackward(input: UnsafePointer<Float>, onePlusErf: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                             gradInput: UnsafeMutablePointer<Float>, count: Int, overwriting: Bool) {
+        for i in 0..<count {
+            let x = Double(input[i])
+            let derivative = 0.5 * Double(onePlusErf[i]) + x * Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+            gradInput[i] = Float((overwriting ? 0 : Double(gradInput[i])) + Double(gradOutput[i]) * derivative)
+        }
+    }
+
     public func gatedForward(_ op: UnaryOp, hidden: UnsafePointer<Float>, gate: UnsafePointer<Float>,
                              output: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { output[i] = Float(Double(hidden[i]) * Double(Self.apply(op, gate[i]))) }

@@ -163,8 +163,24 @@ extension Tensor {
     /// SiLU / swish, x·σ(x) (diffusers' resnet and time-embedding activation).
     public func silu() -> Tensor { unary(.silu) }
 
-    /// GELU, exact `0.5·x·(1 + erf(x/√2))` (PyTorch `gelu(approximate='none')`).
-    public func gelu() -> Tensor { unary(.gelu) }
+    /// GELU, exact `0.5·x·(1 + erf(x/√2))` (PyTorch `gelu(approximate='none')`). While a tape records
+    /// x, the forward keeps `1 + erf(x/√2)` (one more activation-sized buffer) so that the backward
+    /// does not evaluate erf again (`Backend.geluForward`/`geluBackward`; `unary(.gelu)`'s bits).
+    public func gelu() -> Tensor {
+        guard Tape.current != nil, node != nil else { return unary(.gelu) }
+        let x = self, n = count, backend = Backends.current
+        let u = Tensor(computing: shape) { _ in }
+        var out = Tensor(computing: shape) { y in
+            backend.geluForward(input: x.pointer, output: y, onePlusErf: u.pointer, count: n)
+        }
+        Tensor.record(&out, [x]) { g in
+            guard let node = x.node else { return }
+            let (gx, accumulate) = node.gradTarget()  // a first writer sets dX (no zero fill)
+            backend.geluBackward(input: x.pointer, onePlusErf: u.pointer, gradOutput: g, gradInput: gx, count: n,
+                                 overwriting: !accumulate)
+        }
+        return out
+    }
 
     /// GELU, tanh approximation (PyTorch `gelu(approximate='tanh')`, "gelu_new" in transformers).
     public func geluTanh() -> Tensor { unary(.geluTanh) }

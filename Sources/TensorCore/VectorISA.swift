@@ -90,6 +90,28 @@ public enum VectorISA: String, Sendable, CaseIterable {
         return true
     }
 
+    /// GELU keeping u = 1 + erf(x/√2) for its backward (`t2i_*_gelu_saving`); false for `.baseline`.
+    func geluSaving(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ count: Int) -> Bool {
+        switch self {
+        case .baseline: return false
+        case .avx2: _ = t2i_avx2_gelu_saving(x, y, u, count)
+        case .avx512: _ = t2i_avx512_gelu_saving(x, y, u, count)
+        }
+        return true
+    }
+
+    /// gx (+)= g·GELU′(x) from the saved u (`t2i_*_gelu_backward_saved`); false for `.baseline`.
+    func geluBackwardSaved(_ x: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                           _ gx: UnsafeMutablePointer<Float>, _ count: Int, overwriting: Bool) -> Bool {
+        let add: Int32 = overwriting ? 0 : 1
+        switch self {
+        case .baseline: return false
+        case .avx2: _ = t2i_avx2_gelu_backward_saved(x, u, g, gx, count, add)
+        case .avx512: _ = t2i_avx512_gelu_backward_saved(x, u, g, gx, count, add)
+        }
+        return true
+    }
+
     /// The `CVectorMath` code of a function whose derivative `t2i_avx2_accumulate` applies, or nil.
     static func derivativeCode(_ op: UnaryOp) -> Int32? {
         switch op {

@@ -120,8 +120,12 @@ enum VectorMath {
 
     /// Φ(x) + x·φ(x).
     @inline(__always)
-    static func geluDerivative(_ x: V) -> V {
-        let cdf = V(repeating: 0.5) * onePlusErf(x)
+    static func geluDerivative(_ x: V) -> V { geluDerivative(x, onePlusErf: onePlusErf(x)) }
+
+    /// Φ(x) + x·φ(x) from u = `onePlusErf(x)` (saved by the forward): `geluDerivative`'s operations.
+    @inline(__always)
+    static func geluDerivative(_ x: V, onePlusErf u: V) -> V {
+        let cdf = V(repeating: 0.5) * u
         let pdf = exp(V(repeating: -0.5) * x * x) * V(repeating: 0.39894228040143268)  // 1/√(2π)
         return cdf + x * pdf
     }

@@ -65,6 +65,21 @@ int t2i_avx512_gated(int function, const float *h, const float *x, float *y, siz
 int t2i_avx512_gated_backward(int function, const float *h, const float *x, const float *g, float *dh, float *dx,
                               size_t count, int accumulate_h, int accumulate_x);
 
+/// GELU keeping what its backward needs: u[i] = 1 + erf(x[i]/√2) and y[i] = (0.5·x[i])·u[i], the bits
+/// of T2I_VECTOR_GELU's map. Call only where `t2i_vector_has_avx2()` is 1.
+int t2i_avx2_gelu_saving(const float *x, float *y, float *u, size_t count);
+
+/// GELU's gradient from the saved u: gx[i] (+)= g[i]·(0.5·u[i] + x[i]·φ(x[i])), the bits of
+/// T2I_VECTOR_GELU's accumulate (`accumulate` as there). Call only where `t2i_vector_has_avx2()` is 1.
+int t2i_avx2_gelu_backward_saved(const float *x, const float *u, const float *g, float *gx, size_t count, int accumulate);
+
+/// `t2i_avx2_gelu_saving` in 512-bit vectors, with the same bits. Call only where `t2i_vector_has_avx512()` is 1.
+int t2i_avx512_gelu_saving(const float *x, float *y, float *u, size_t count);
+
+/// `t2i_avx2_gelu_backward_saved` in 512-bit vectors, with the same bits. Call only where
+/// `t2i_vector_has_avx512()` is 1.
+int t2i_avx512_gelu_backward_saved(const float *x, const float *u, const float *g, float *gx, size_t count, int accumulate);
+
 // ---- The packed GEMM of the convolution and linear forwards (PackedGEMM.c).
 //
 // C (m × n, row stride ldc) = A (m × k) · B (k × n, row stride ldb), C overwritten (or, with
