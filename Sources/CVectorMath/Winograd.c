@@ -167,6 +167,18 @@ TARGET512 static inline __m512 gather_at(const lane_tiles *t, const float *plane
     return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), inside, _mm512_add_epi32(t->offset, _mm512_set1_epi32(a * w + b)), plane, 4);
 }
 
+// Calls body for every group of ≤ 16 consecutive columns among [first, first + count), with
+// `column` the group's first counted from `first`, `image0` = first / tiles, and `t` the group's
+// `lane_tiles` (offsets from image0, r0 as there).
+#define FOR_LANE_TILES(first, count, tiles, tiles_w, h, w, channels, r0, ...) do { \
+        const int image0 = (first) / (tiles); \
+        for (int column = 0; column < (count); column += 16) { \
+            const int lanes_ = (count) - column < 16 ? (count) - column : 16; \
+            const lane_tiles t = tiles_in_lanes((first) + column, lanes_, tiles, tiles_w, h, w, image0, channels, r0); \
+            __VA_ARGS__; \
+        } \
+    } while (0)
+
 // V = Bᵀ d B of the 16 lanes' patches d (d[4a + b]: row a, column b) into columns column… of v.
 TARGET512 static inline void transform_patches(const __m512 d[16], float *v, size_t v_step, __mmask16 store) {
     __m512 t[16];
@@ -200,17 +212,14 @@ TARGET512 static void input_transform(const float *x, int cin, int h, int w, int
     const int tiles_w = (w + 1) / 2, tiles = (h + 1) / 2 * tiles_w, hw = h * w, end = first + count;
     const size_t v_step = (size_t)cin * ld;
     if (lanes_across_rows(count, cin, h, w)) {
-        const int image0 = first / tiles;
-        const float *images = x + (size_t)image0 * cin * hw;
-        for (int column = 0; column < count; column += 16) {
-            const int lanes = count - column < 16 ? count - column : 16;
-            const lane_tiles t = tiles_in_lanes(first + column, lanes, tiles, tiles_w, h, w, image0, cin, -1);
+        FOR_LANE_TILES(first, count, tiles, tiles_w, h, w, cin, -1, {
             for (int c = 0; c < cin; c++) {
+                const float *plane = x + ((size_t)image0 * cin + c) * hw;
                 __m512 d[16];
-                for (int e = 0; e < 16; e++) d[e] = gather_at(&t, images + (size_t)c * hw, w, e / 4, e % 4);
+                for (int e = 0; e < 16; e++) d[e] = gather_at(&t, plane, w, e / 4, e % 4);
                 transform_patches(d, v + (size_t)c * ld + column, v_step, t.lanes);
             }
-        }
+        });
         return;
     }
     FOR_TILE_RUNS(first, end, tiles, tiles_w, {
@@ -262,18 +271,14 @@ TARGET512 void t2i_winograd_conv_avx512(const float *packed, int cout, int cin, 
     for (int e = 0; e < 16; e++) {
         t2i_gemm_packed_avx512(packed + e * panel, cout, cin, v + e * v_step, ld, count, mm + e * m_step, ld, 0, NULL);
     }
-    // Y = Aᵀ M A into each tile's 2 × 2 outputs: per output row, the two columns of each tile
-    // interleaved into 32 consecutive outputs
+    // Y = Aᵀ M A into each tile's 2 × 2 outputs
     if (lanes_across_rows(count, cout, h, w)) {
-        const int image0 = first / tiles;
-        float *images = y + (size_t)image0 * cout * hw;
-        for (int column = 0; column < count; column += 16) {
-            const int lanes = count - column < 16 ? count - column : 16;
-            const lane_tiles t = tiles_in_lanes(first + column, lanes, tiles, tiles_w, h, w, image0, cout, 0);
+        // scattered to each lane's tile
+        FOR_LANE_TILES(first, count, tiles, tiles_w, h, w, cout, 0, {
             for (int o = 0; o < cout; o++) {
                 __m512 out[4];
                 output_tiles(mm + (size_t)o * ld + column, m_step, t.lanes, out);
-                float *plane = images + (size_t)o * hw;
+                float *plane = y + ((size_t)image0 * cout + o) * hw;
                 const __m512 start = bias && !accumulate ? _mm512_set1_ps(bias[o]) : _mm512_setzero_ps();
                 for (int e = 0; e < 4; e++) {
                     const __mmask16 inside = t.lanes & t.row[e / 2] & t.col[e % 2];
@@ -287,9 +292,10 @@ TARGET512 void t2i_winograd_conv_avx512(const float *packed, int cout, int cin, 
                     _mm512_mask_i32scatter_ps(plane, inside, at, value, 4);
                 }
             }
-        }
+        });
         return;
     }
+    // per output row, the two columns of each tile interleaved into 32 consecutive outputs
     const __m512i first_half = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i second_half = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     FOR_TILE_RUNS(first, end, tiles, tiles_w, {
@@ -359,17 +365,14 @@ TARGET512 void t2i_winograd_weight_grad_avx512(const float *x, const float *dy, 
     input_transform(x, cin, h, w, first, count, v, ld);
     // dM = A dY Aᵀ per tile: its 2 × 2 gradients (0 outside the image)
     if (lanes_across_rows(count, cout, h, w)) {
-        const int image0 = first / tiles;
-        const float *images = dy + (size_t)image0 * cout * hw;
-        for (int column = 0; column < count; column += 16) {
-            const int lanes = count - column < 16 ? count - column : 16;
-            const lane_tiles t = tiles_in_lanes(first + column, lanes, tiles, tiles_w, h, w, image0, cout, 0);
+        FOR_LANE_TILES(first, count, tiles, tiles_w, h, w, cout, 0, {
             for (int o = 0; o < cout; o++) {
+                const float *plane = dy + ((size_t)image0 * cout + o) * hw;
                 __m512 g[4];
-                for (int e = 0; e < 4; e++) g[e] = gather_at(&t, images + (size_t)o * hw, w, e / 2, e % 2);
+                for (int e = 0; e < 4; e++) g[e] = gather_at(&t, plane, w, e / 2, e % 2);
                 gradient_tiles(g, dm + (size_t)o * ld + column, d_step, t.lanes);
             }
-        }
+        });
     } else {
         // de-interleaved per row
         FOR_TILE_RUNS(first, end, tiles, tiles_w, {

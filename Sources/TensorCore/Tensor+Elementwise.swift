@@ -169,7 +169,7 @@ extension Tensor {
     public func gelu() -> Tensor {
         guard Tape.current != nil, node != nil else { return unary(.gelu) }
         let x = self, n = count, backend = Backends.current
-        let u = Tensor(computing: shape) { _ in }
+        let u = TensorStorage(uninitializedCount: n)  // geluForward writes it, the backward holds it
         var out = Tensor(computing: shape) { y in
             backend.geluForward(input: x.pointer, output: y, onePlusErf: u.pointer, count: n)
         }
