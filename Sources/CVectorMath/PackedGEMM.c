@@ -235,6 +235,86 @@ TARGET512 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const f
     }
 }
 
+// ---- AVX-512 with A read in place (row-major, row stride lda), not packed: the same tiles and
+// chains as `t2i_gemm_packed_avx512`, so the same bits. Each multiply-add's A value is broadcast
+// from its row: eight row streams, which the loads overlap with the multiply-adds, where packing
+// was a pass of its own over A (its first touch: 5 % of the CLIP step in `transpose_block`).
+// A tile of fewer than 8 rows reads row 0 in place of the missing ones and stores only its rows.
+
+// The 8 rows of a tile: rows past `rows` alias row 0 (computed, never stored).
+#define TILE_ROWS(a, lda, rows) \
+    const float *const row_[8] = {(a), (a) + ((rows) > 1 ? (lda) : 0), (a) + ((rows) > 2 ? 2 * (lda) : 0), \
+                                  (a) + ((rows) > 3 ? 3 * (lda) : 0), (a) + ((rows) > 4 ? 4 * (lda) : 0), \
+                                  (a) + ((rows) > 5 ? 5 * (lda) : 0), (a) + ((rows) > 6 ? 6 * (lda) : 0), \
+                                  (a) + ((rows) > 7 ? 7 * (lda) : 0)}
+
+TARGET512 static void tile8x32_rows_avx512(const float *a_in, ptrdiff_t lda, int k, const float *b, ptrdiff_t ldb,
+                                           int rows, float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
+    TILE_ROWS(a_in, lda, rows);
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
+    for (int p = 0; p < k; p++) {
+        const float a[8] = {row_[0][p], row_[1][p], row_[2][p], row_[3][p], row_[4][p], row_[5][p], row_[6][p], row_[7][p]};
+        const __m512 x = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb);
+        const __m512 y = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb + 16);
+        FMA8X2(x, y);
+    }
+    const __m512 left[8] = {c0, c1, c2, c3, c4, c5, c6, c7}, right[8] = {d0, d1, d2, d3, d4, d5, d6, d7};
+    const __m512 startLeft = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+    const __m512 startRight = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
+    for (int r = 0; r < rows; r++) {
+        float *row = c + (ptrdiff_t)r * ldc;
+        _mm512_storeu_ps(row, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row), left[r])
+                              : bias ? _mm512_add_ps(startLeft, left[r]) : left[r]);
+        _mm512_storeu_ps(row + 16, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row + 16), right[r])
+                                   : bias ? _mm512_add_ps(startRight, right[r]) : right[r]);
+    }
+}
+
+// 8 rows × up to 16 columns (`columns`: their lanes): the strips left of a multiple of 32.
+TARGET512 static void tile8x16_rows_avx512(const float *a_in, ptrdiff_t lda, int k, const float *b, ptrdiff_t ldb,
+                                           __mmask16 columns, int rows, float *c, ptrdiff_t ldc, int accumulate,
+                                           const float *bias) {
+    TILE_ROWS(a_in, lda, rows);
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    for (int p = 0; p < k; p++) {
+        const float a[8] = {row_[0][p], row_[1][p], row_[2][p], row_[3][p], row_[4][p], row_[5][p], row_[6][p], row_[7][p]};
+        const __m512 x = _mm512_maskz_loadu_ps(columns, b + (ptrdiff_t)p * ldb);
+        c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), x, c0); c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), x, c1);
+        c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), x, c2); c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), x, c3);
+        c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), x, c4); c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), x, c5);
+        c6 = _mm512_fmadd_ps(_mm512_set1_ps(a[6]), x, c6); c7 = _mm512_fmadd_ps(_mm512_set1_ps(a[7]), x, c7);
+    }
+    const __m512 out[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
+    const __m512 start = bias ? _mm512_maskz_loadu_ps(columns, bias) : _mm512_setzero_ps();
+    for (int r = 0; r < rows; r++) {
+        float *row = c + (ptrdiff_t)r * ldc;
+        _mm512_mask_storeu_ps(row, columns, accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(columns, row), out[r])
+                                            : bias ? _mm512_add_ps(start, out[r]) : out[r]);
+    }
+}
+#undef TILE_ROWS
+
+TARGET512 void t2i_gemm_rows_avx512(const float *a, ptrdiff_t lda, int m, int k, const float *b, ptrdiff_t ldb, int n,
+                                    float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
+    // For each 32-column strip of B (k × 32, reused by every tile), each 8 rows of A; then the
+    // rest in 16-column strips.
+    int j = 0;
+    for (; j + 32 <= n; j += 32) {
+        for (int i = 0; i < m; i += 8) {
+            tile8x32_rows_avx512(a + (ptrdiff_t)i * lda, lda, k, b + j, ldb, m - i < 8 ? m - i : 8,
+                                 c + (ptrdiff_t)i * ldc + j, ldc, accumulate, bias ? bias + j : NULL);
+        }
+    }
+    for (; j < n; j += 16) {
+        const __mmask16 columns = (__mmask16)first_lanes(n - j);
+        for (int i = 0; i < m; i += 8) {
+            tile8x16_rows_avx512(a + (ptrdiff_t)i * lda, lda, k, b + j, ldb, columns, m - i < 8 ? m - i : 8,
+                                 c + (ptrdiff_t)i * ldc + j, ldc, accumulate, bias ? bias + j : NULL);
+        }
+    }
+}
+
 // ---- AVX2 + FMA: an 8×8 tile (half a panel, 8 columns), the same chains.
 #define TARGET256 __attribute__((target("avx2,fma")))
 // c_r += a[r]·x for 8 rows (accumulators c0 … c7).

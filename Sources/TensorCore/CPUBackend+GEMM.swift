@@ -161,7 +161,8 @@ extension CPUBackend {
     }
 
     /// `sgemm` on AVX-512 through t2i's packed GEMM (`VectorISA.gemmPacked`) for op(B) = B:
-    /// alpha·op(A) packed into panels of 16 rows, B read in place, each element of C one chain of
+    /// alpha·op(A) packed into panels of 16 rows (or, for A itself with alpha 1, read in place:
+    /// `VectorISA.gemmRows`, the same bits), B read in place, each element of C one chain of
     /// fused multiply-adds over k (then added to C: `accumulate`). OpenBLAS picks its kernels by CPU
     /// model and may run 256-bit ones on a 512-bit machine (an `OPENBLAS_CORETYPE` set for the
     /// machine, or a model it does not know); this runs at the width the CPU has. (With Bᵀ, B would
@@ -170,6 +171,10 @@ extension CPUBackend {
     static func packedSgemm(transA: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                             b: UnsafePointer<Float>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int,
                             rowSumsOfA: UnsafeMutablePointer<Float>? = nil) {
+        if !transA && alpha == 1 && rowSumsOfA == nil {  // A read in place: the same bits without packing
+            VectorISA.active.gemmRows(a, lda: lda, m: m, k: k, b: b, ldb: ldb, n: n, c: c, ldc: ldc, accumulate: accumulate)
+            return
+        }
         let packedCount = VectorISA.packedCount(m: m, k: k)
         ScratchPool.withBuffer(count: packedCount) { packed in
             // packed: (⌈m/16⌉, k, 16) of alpha·op(A)

@@ -51,8 +51,8 @@ extension CPUBackend {
         }
     }
 
-    /// `C = A·op(B)` (or `C += A·op(B)`) through the packed GEMM with A's rows packed block by block
-    /// and op(B) read in place (transposed once into scratch when `transB`): every element of C is
+    /// `C = A·op(B)` (or `C += A·op(B)`) through the packed GEMM's chains with A's rows taken block by
+    /// block (`VectorISA.gemmRows`) and op(B) read in place (transposed once into scratch when `transB`): every element of C is
     /// one chain of fused multiply-adds over k (`VectorISA.gemmPacked`), so a row of C depends on its
     /// row of A alone, whatever the blocks, the items or the batch. OpenBLAS, called per item,
     /// re-packed B (a layer's weights) for every image's tokens: `sgemm_incopy` took 10 % of `t2i
@@ -71,13 +71,10 @@ extension CPUBackend {
                 }
             }
             let (bRows, bStride) = transB ? (UnsafePointer(transposed), n) : (b, ldb)
-            // A: (m, k) in blocks of rowBlock rows, each packed into panels of 16 rows
+            // A: (m, k) in blocks of rowBlock rows
             Parallel.forEach(range: m, blockSize: Self.rowBlock) { rows in
-                ScratchPool.withBuffer(count: VectorISA.packedCount(m: rows.count, k: k)) { packed in
-                    VectorISA.pack(a + rows.lowerBound * lda, lda: lda, m: rows.count, k: k, into: packed)
-                    isa.gemmPacked(packed, m: rows.count, k: k, b: bRows, ldb: bStride, n: n, c: c + rows.lowerBound * ldc,
-                                   ldc: ldc, accumulate: accumulate, bias: bias)
-                }
+                isa.gemmRows(a + rows.lowerBound * lda, lda: lda, m: rows.count, k: k, b: bRows, ldb: bStride, n: n,
+                             c: c + rows.lowerBound * ldc, ldc: ldc, accumulate: accumulate, bias: bias)
             }
         }
     }

@@ -158,6 +158,28 @@ extension VectorISA {
 }
 
 extension VectorISA {
+    /// `gemmPacked` of a row-major A (m × k, row stride lda), its bits: AVX-512 reads A in place
+    /// (`t2i_gemm_rows_avx512`: its eight rows' loads overlap the multiply-adds, where packing was a
+    /// pass of its own over A, 3–18 % slower on the CLIP step's shapes); the other sets pack A into
+    /// scratch and call `gemmPacked`.
+    public func gemmRows(_ a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false, bias: UnsafePointer<Float>? = nil) {
+        precondition(m >= 0 && n >= 0 && k >= 0 && lda >= k && ldb >= n && ldc >= n && max(m, n, k) <= Int(Int32.max),
+                     "gemmRows: bad sizes m \(m) n \(n) k \(k) lda \(lda) ldb \(ldb) ldc \(ldc)")
+        precondition(!(accumulate && bias != nil), "gemmRows: a bias starts C, so it cannot be accumulated into")
+        if m == 0 || n == 0 { return }
+        if self == .avx512 {
+            t2i_gemm_rows_avx512(a, lda, Int32(m), Int32(k), b, ldb, Int32(n), c, ldc, accumulate ? 1 : 0, bias)
+            return
+        }
+        ScratchPool.withBuffer(count: Self.packedCount(m: m, k: k)) { packed in
+            Self.pack(a, lda: lda, m: m, k: k, into: packed)
+            gemmPacked(packed, m: m, k: k, b: b, ldb: ldb, n: n, c: c, ldc: ldc, accumulate: accumulate, bias: bias)
+        }
+    }
+}
+
+extension VectorISA {
     /// Floats of A (m × k) packed for `gemmPacked`.
     public static func packedCount(m: Int, k: Int) -> Int {
         precondition(m >= 0 && k >= 0 && max(m, k) <= Int(Int32.max), "packedCount: bad sizes m \(m) k \(k)")

@@ -229,6 +229,39 @@ import TensorCore
         }
     }
 
+    @Test("gemmRows (A read in place on AVX-512) gives pack + gemmPacked's bits: overwritten, accumulated, with a bias",
+          arguments: [(1, 1, 1), (7, 33, 5), (8, 32, 64), (13, 47, 77), (64, 128, 128), (61, 20, 9), (9, 65, 0)])
+    func rowsEqualPacked(_ size: (m: Int, n: Int, k: Int)) {
+        let (m, n, k) = size
+        let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)  // strides past the rows: nothing there may be read or written
+        let a = Self.random(m * lda, seed: 40), b = Self.random(k * ldb, seed: 41), bias = Self.random(n, seed: 42)
+        let initial = Self.random(m * ldc, seed: 43)
+        for isa in VectorISA.available {
+            for mode in 0..<3 {  // 0: C = A·B, 1: C += A·B, 2: C = bias + A·B
+                var expected = initial, rows = initial
+                var packed = [Float](repeating: .nan, count: VectorISA.packedCount(m: m, k: k))
+                packed.withUnsafeMutableBufferPointer { p in
+                    VectorISA.pack(a, lda: lda, m: m, k: k, into: p.baseAddress!)
+                    isa.gemmPacked(p.baseAddress!, m: m, k: k, b: b, ldb: ldb, n: n, c: &expected, ldc: ldc,
+                                   accumulate: mode == 1, bias: mode == 2 ? bias : nil)
+                }
+                isa.gemmRows(a, lda: lda, m: m, k: k, b: b, ldb: ldb, n: n, c: &rows, ldc: ldc,
+                             accumulate: mode == 1, bias: mode == 2 ? bias : nil)
+                #expect(rows.map(\.bitPattern) == expected.map(\.bitPattern), "\(isa) m \(m) n \(n) k \(k) mode \(mode)")
+                // and the values themselves: the product within 1e-5·k of Double, C's padding untouched
+                for i in 0..<m {
+                    for j in 0..<n {
+                        let dot = (0..<k).reduce(0.0) { $0 + Double(a[i * lda + $1]) * Double(b[$1 * ldb + j]) }
+                        let start = mode == 1 ? Double(initial[i * ldc + j]) : mode == 2 ? Double(bias[j]) : 0
+                        #expect(abs(Double(rows[i * ldc + j]) - (start + dot)) <= 1e-5 * Double(max(k, 1)) + 1e-6,
+                                "\(isa) C[\(i)][\(j)] mode \(mode)")
+                    }
+                    for j in n..<ldc { #expect(rows[i * ldc + j].bitPattern == initial[i * ldc + j].bitPattern, "\(isa) padding") }
+                }
+            }
+        }
+    }
+
     @Test("a column's bits do not depend on n or on the column's place in B")
     func columnsAreIndependent() {
         let (m, k, n) = (24, 100, 70)
