@@ -230,7 +230,8 @@ import TensorCore
     }
 
     @Test("gemmRows (A read in place on AVX-512) gives pack + gemmPacked's bits: overwritten, accumulated, with a bias",
-          arguments: [(1, 1, 1), (7, 33, 5), (8, 32, 64), (13, 47, 77), (64, 128, 128), (61, 20, 9), (9, 65, 0)])
+          arguments: [(1, 1, 1), (7, 33, 5), (8, 32, 64), (13, 47, 77), (64, 128, 128), (61, 20, 9), (9, 65, 0),
+                      (9, 150, 900), (5, 65, 2100)])  // the last two: B in several panels (64 and 32 columns)
     func rowsEqualPacked(_ size: (m: Int, n: Int, k: Int)) {
         let (m, n, k) = size
         let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)  // strides past the rows: nothing there may be read or written
