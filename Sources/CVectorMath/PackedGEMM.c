@@ -191,13 +191,18 @@ TARGET512 static void tile_avx512(const float *a, int k, const float *b, ptrdiff
     }
 }
 
-// Half a panel (8 rows) × 32 columns: two vectors of B per p serve 16 multiply-adds (the 16×16
-// tile loads 17 values for 16), where B is wide enough.
-TARGET512 static void tile8x32_avx512(const float *a, int k, const float *b, ptrdiff_t ldb, int rows, float *c,
-                                      ptrdiff_t ldc, int accumulate, const float *bias) {
+// 8 rows × 32 columns: two vectors of B per p serve 16 multiply-adds (the 16×16 tile loads 17
+// values for 16), where B is wide enough. Row r's A value at p is rows[r][p·step]: a packed half
+// panel (rows r of one base, step 16) or A in place (8 row pointers, step 1) — one body, so the
+// same chains and bits.
+__attribute__((always_inline)) TARGET512 static inline void tile8x32_body(const float *const rows[8], ptrdiff_t step, int k,
+                                                                        const float *b, ptrdiff_t ldb, int height, float *c,
+                                                                        ptrdiff_t ldc, int accumulate, const float *bias) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
-    for (int p = 0; p < k; p++, a += 16) {
+    for (int p = 0; p < k; p++) {
+        const ptrdiff_t at = (ptrdiff_t)p * step;
+        const float a[8] = {rows[0][at], rows[1][at], rows[2][at], rows[3][at], rows[4][at], rows[5][at], rows[6][at], rows[7][at]};
         const __m512 x = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb);
         const __m512 y = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb + 16);
         FMA8X2(x, y);
@@ -205,13 +210,20 @@ TARGET512 static void tile8x32_avx512(const float *a, int k, const float *b, ptr
     const __m512 left[8] = {c0, c1, c2, c3, c4, c5, c6, c7}, right[8] = {d0, d1, d2, d3, d4, d5, d6, d7};
     const __m512 startLeft = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
     const __m512 startRight = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
-    for (int r = 0; r < rows; r++) {
+    for (int r = 0; r < height; r++) {
         float *row = c + (ptrdiff_t)r * ldc;
         _mm512_storeu_ps(row, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row), left[r])
                               : bias ? _mm512_add_ps(startLeft, left[r]) : left[r]);
         _mm512_storeu_ps(row + 16, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row + 16), right[r])
                                    : bias ? _mm512_add_ps(startRight, right[r]) : right[r]);
     }
+}
+
+// Half a packed panel: its rows r at a + r, 16 floats per p.
+TARGET512 static void tile8x32_avx512(const float *a, int k, const float *b, ptrdiff_t ldb, int rows, float *c,
+                                      ptrdiff_t ldc, int accumulate, const float *bias) {
+    const float *const half[8] = {a, a + 1, a + 2, a + 3, a + 4, a + 5, a + 6, a + 7};
+    tile8x32_body(half, 16, k, b, ldb, rows, c, ldc, accumulate, bias);
 }
 
 TARGET512 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const float *b, ptrdiff_t ldb, int n,
@@ -248,27 +260,10 @@ TARGET512 void t2i_gemm_packed_avx512(const float *packed, int m, int k, const f
                                   (a) + ((rows) > 5 ? 5 * (lda) : 0), (a) + ((rows) > 6 ? 6 * (lda) : 0), \
                                   (a) + ((rows) > 7 ? 7 * (lda) : 0)}
 
-TARGET512 static void tile8x32_rows_avx512(const float *a_in, ptrdiff_t lda, int k, const float *b, ptrdiff_t ldb,
+TARGET512 static void tile8x32_rows_avx512(const float *a, ptrdiff_t lda, int k, const float *b, ptrdiff_t ldb,
                                            int rows, float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
-    TILE_ROWS(a_in, lda, rows);
-    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-    __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
-    for (int p = 0; p < k; p++) {
-        const float a[8] = {row_[0][p], row_[1][p], row_[2][p], row_[3][p], row_[4][p], row_[5][p], row_[6][p], row_[7][p]};
-        const __m512 x = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb);
-        const __m512 y = _mm512_loadu_ps(b + (ptrdiff_t)p * ldb + 16);
-        FMA8X2(x, y);
-    }
-    const __m512 left[8] = {c0, c1, c2, c3, c4, c5, c6, c7}, right[8] = {d0, d1, d2, d3, d4, d5, d6, d7};
-    const __m512 startLeft = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
-    const __m512 startRight = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
-    for (int r = 0; r < rows; r++) {
-        float *row = c + (ptrdiff_t)r * ldc;
-        _mm512_storeu_ps(row, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row), left[r])
-                              : bias ? _mm512_add_ps(startLeft, left[r]) : left[r]);
-        _mm512_storeu_ps(row + 16, accumulate ? _mm512_add_ps(_mm512_loadu_ps(row + 16), right[r])
-                                   : bias ? _mm512_add_ps(startRight, right[r]) : right[r]);
-    }
+    TILE_ROWS(a, lda, rows);
+    tile8x32_body(row_, 1, k, b, ldb, rows, c, ldc, accumulate, bias);
 }
 
 // 8 rows × up to 16 columns (`columns`: their lanes): the strips left of a multiple of 32.
@@ -299,8 +294,9 @@ TARGET512 void t2i_gemm_rows_avx512(const float *a, ptrdiff_t lda, int m, int k,
                                     float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
     // B in panels of whole 32-column strips holding at most 64K floats (k × columns: L2), and for
     // each panel every 8 rows of A (in L1 across the panel's strips): with the strips outermost, a
-    // block of A and a strip of B no longer fitted L1 together at k 128 (fc1's forward 79 → 100
-    // GFLOP/s in a C harness). Then the rest of the last panel in 16-column strips.
+    // block of A and a strip of B no longer fitted L1 together at k 128 (fc1's forward, A streamed
+    // from memory, in a C harness: 80 → 91 GFLOP/s; A in L3: 80 → 98). Then the rest of the last
+    // panel in 16-column strips.
     const int panel = k > 0 && (1 << 16) / k >= 64 ? (1 << 16) / k / 32 * 32 : 32;
     for (int j0 = 0; j0 < n; j0 += panel) {
         const int end = n - j0 < panel ? n : j0 + panel;

@@ -52,8 +52,8 @@ extension CPUBackend {
     }
 
     /// `C = A·op(B)` (or `C += A·op(B)`) through the packed GEMM's chains with A's rows taken block by
-    /// block (`VectorISA.gemmRows`) and op(B) read in place (transposed once into scratch when `transB`): every element of C is
-    /// one chain of fused multiply-adds over k (`VectorISA.gemmPacked`), so a row of C depends on its
+    /// block (`VectorISA.gemmRows`) and op(B) read in place (transposed once into scratch when
+    /// `transB`): every element of C is one chain of fused multiply-adds over k, so a row of C depends on its
     /// row of A alone, whatever the blocks, the items or the batch. OpenBLAS, called per item,
     /// re-packed B (a layer's weights) for every image's tokens: `sgemm_incopy` took 10 % of `t2i
     /// bench generate`.

@@ -160,8 +160,8 @@ extension VectorISA {
 extension VectorISA {
     /// `gemmPacked` of a row-major A (m × k, row stride lda), its bits: AVX-512 reads A in place
     /// (`t2i_gemm_rows_avx512`: its eight rows' loads overlap the multiply-adds, where packing was a
-    /// pass of its own over A, 3–18 % slower on the CLIP step's shapes); the other sets pack A into
-    /// scratch and call `gemmPacked`.
+    /// pass of its own over A: a median 13 % slower on eight linear-layer shapes); the other sets pack A
+    /// into scratch and call `gemmPacked`.
     public func gemmRows(_ a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, b: UnsafePointer<Float>, ldb: Int, n: Int,
                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false, bias: UnsafePointer<Float>? = nil) {
         precondition(m >= 0 && n >= 0 && k >= 0 && lda >= k && ldb >= n && ldc >= n && max(m, n, k) <= Int(Int32.max),
