@@ -174,6 +174,19 @@ void t2i_gemm_packed_scalar(const float *packed, int m, int k, const float *b, p
         s_ = _mm512_set1_ps(a[7]); c7 = _mm512_fmadd_ps(s_, x, c7); d7 = _mm512_fmadd_ps(s_, y, d7); \
     } while (0)
 
+// Rows 0 … rows−1 of a tile's sums into C's `columns` lanes: C + sum (accumulate), bias + sum,
+// or the sum — one rounding each.
+__attribute__((always_inline)) TARGET512 static inline void store_columns_avx512(const __m512 *out, int rows, __mmask16 columns,
+                                                                               float *c, ptrdiff_t ldc, int accumulate,
+                                                                               const float *bias) {
+    const __m512 start = bias ? _mm512_maskz_loadu_ps(columns, bias) : _mm512_setzero_ps();
+    for (int r = 0; r < rows; r++) {
+        float *row = c + (ptrdiff_t)r * ldc;
+        _mm512_mask_storeu_ps(row, columns, accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(columns, row), out[r])
+                                            : bias ? _mm512_add_ps(start, out[r]) : out[r]);
+    }
+}
+
 TARGET512 static void tile_avx512(const float *a, int k, const float *b, ptrdiff_t ldb, __mmask16 columns,
                                   int rows, float *c, ptrdiff_t ldc, int accumulate, const float *bias) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
@@ -183,12 +196,7 @@ TARGET512 static void tile_avx512(const float *a, int k, const float *b, ptrdiff
         FMA16(x);
     }
     const __m512 out[16] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15};
-    const __m512 start = bias ? _mm512_maskz_loadu_ps(columns, bias) : _mm512_setzero_ps();
-    for (int r = 0; r < rows; r++) {
-        float *row = c + (ptrdiff_t)r * ldc;
-        _mm512_mask_storeu_ps(row, columns, accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(columns, row), out[r])
-                                            : bias ? _mm512_add_ps(start, out[r]) : out[r]);
-    }
+    store_columns_avx512(out, rows, columns, c, ldc, accumulate, bias);
 }
 
 // 8 rows × 32 columns: two vectors of B per p serve 16 multiply-adds (the 16×16 tile loads 17
@@ -281,12 +289,7 @@ TARGET512 static void tile8x16_rows_avx512(const float *a_in, ptrdiff_t lda, int
         c6 = _mm512_fmadd_ps(_mm512_set1_ps(a[6]), x, c6); c7 = _mm512_fmadd_ps(_mm512_set1_ps(a[7]), x, c7);
     }
     const __m512 out[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
-    const __m512 start = bias ? _mm512_maskz_loadu_ps(columns, bias) : _mm512_setzero_ps();
-    for (int r = 0; r < rows; r++) {
-        float *row = c + (ptrdiff_t)r * ldc;
-        _mm512_mask_storeu_ps(row, columns, accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(columns, row), out[r])
-                                            : bias ? _mm512_add_ps(start, out[r]) : out[r]);
-    }
+    store_columns_avx512(out, rows, columns, c, ldc, accumulate, bias);
 }
 #undef TILE_ROWS
 

@@ -79,13 +79,19 @@ TARGET static inline V NAMED(vsilu_derivative)(V x) {
     return vmul(s, vadd(K(1), vmul(x, vsub(K(1), s))));
 }
 
-TARGET static inline V NAMED(vgelu)(V x) { return vmul(vmul(K(0.5), x), NAMED(vone_plus_erf)(x)); }
+// GELU and its derivative from u = 1 + erf(x/√2), for the kernels that evaluate or saved u once.
+TARGET static inline V NAMED(vgelu_from)(V x, V u) { return vmul(vmul(K(0.5), x), u); }
 
-TARGET static inline V NAMED(vgelu_derivative)(V x) {
-    const V cdf = vmul(K(0.5), NAMED(vone_plus_erf)(x));
+// VectorMath.geluDerivative(_:onePlusErf:).
+TARGET static inline V NAMED(vgelu_derivative_from)(V x, V u) {
+    const V cdf = vmul(K(0.5), u);
     const V pdf = vmul(NAMED(vexp)(vmul(vmul(K(-0.5), x), x)), K(0.39894228040143268));
     return vadd(cdf, vmul(x, pdf));
 }
+
+TARGET static inline V NAMED(vgelu)(V x) { return NAMED(vgelu_from)(x, NAMED(vone_plus_erf)(x)); }
+
+TARGET static inline V NAMED(vgelu_derivative)(V x) { return NAMED(vgelu_derivative_from)(x, NAMED(vone_plus_erf)(x)); }
 
 TARGET static inline V NAMED(vquick_gelu)(V x) { return vmul(x, NAMED(vsigmoid)(vmul(K(1.702), x))); }
 
@@ -222,9 +228,7 @@ TARGET int GATED_BACKWARD_NAME(int function, const float *h, const float *x, con
         GATED_BACKWARD_LOOP(NAMED(vsigmoid)(v), vmul(v, u), vmul(u, vadd(K(1), vmul(v, vsub(K(1), u)))));
         return 0;
     case T2I_VECTOR_GELU:  // vgelu, vgelu_derivative
-        GATED_BACKWARD_LOOP(NAMED(vone_plus_erf)(v), vmul(vmul(K(0.5), v), u),
-                            vadd(vmul(K(0.5), u),
-                                 vmul(v, vmul(NAMED(vexp)(vmul(vmul(K(-0.5), v), v)), K(0.39894228040143268)))));
+        GATED_BACKWARD_LOOP(NAMED(vone_plus_erf)(v), NAMED(vgelu_from)(v, u), NAMED(vgelu_derivative_from)(v, u));
         return 0;
     case T2I_VECTOR_QUICK_GELU:  // vquick_gelu, vquick_gelu_derivative
         GATED_BACKWARD_LOOP(NAMED(vsigmoid)(vmul(K(1.702), v)), vmul(v, u),
@@ -242,7 +246,7 @@ TARGET int GELU_SAVING_NAME(const float *x, float *y, float *u, size_t count) {
         const V v = LOAD(x + i);
         const V w = NAMED(vone_plus_erf)(v);
         STORE(u + i, w);
-        STORE(y + i, vmul(vmul(K(0.5), v), w));
+        STORE(y + i, NAMED(vgelu_from)(v, w));
     }
     if (i < count) {
         float xs[LANES] = {0}, us[LANES], ys[LANES];
@@ -250,29 +254,26 @@ TARGET int GELU_SAVING_NAME(const float *x, float *y, float *u, size_t count) {
         const V v = LOAD(xs);
         const V w = NAMED(vone_plus_erf)(v);
         STORE(us, w);
-        STORE(ys, vmul(vmul(K(0.5), v), w));
+        STORE(ys, NAMED(vgelu_from)(v, w));
         memcpy(u + i, us, (count - i) * sizeof(float));
         memcpy(y + i, ys, (count - i) * sizeof(float));
     }
     return 0;
 }
 
-// gx (+)= g·f′(x) for GELU from the saved u: vgelu_derivative's operations with u in place of its
-// vone_plus_erf, so the bits of ACCUMULATE_LOOP(vgelu_derivative) without erf's cost.
-// (VectorMath.geluDerivative(_:onePlusErf:).)
-#define GELU_DERIVATIVE_SAVED(v, w) \
-    vadd(vmul(K(0.5), (w)), vmul((v), vmul(NAMED(vexp)(vmul(vmul(K(-0.5), (v)), (v))), K(0.39894228040143268))))
+// gx (+)= g·f′(x) for GELU from the saved u (vgelu_derivative_from): the bits of
+// ACCUMULATE_LOOP(vgelu_derivative) without erf's cost.
 TARGET int GELU_BACKWARD_SAVED_NAME(const float *x, const float *u, const float *g, float *gx, size_t count, int accumulate) {
     size_t i = 0;
     for (; i + LANES <= count; i += LANES) {
-        const V term = vmul(LOAD(g + i), GELU_DERIVATIVE_SAVED(LOAD(x + i), LOAD(u + i)));
+        const V term = vmul(LOAD(g + i), NAMED(vgelu_derivative_from)(LOAD(x + i), LOAD(u + i)));
         STORE(gx + i, accumulate ? vadd(LOAD(gx + i), term) : term);
     }
     if (i < count) {
         float xs[LANES] = {0}, us[LANES] = {0}, ds[LANES];
         memcpy(xs, x + i, (count - i) * sizeof(float));
         memcpy(us, u + i, (count - i) * sizeof(float));
-        STORE(ds, GELU_DERIVATIVE_SAVED(LOAD(xs), LOAD(us)));
+        STORE(ds, NAMED(vgelu_derivative_from)(LOAD(xs), LOAD(us)));
         for (size_t j = i; j < count; j++) {
             const float term = g[j] * ds[j - i];
             gx[j] = accumulate ? gx[j] + term : term;
@@ -280,7 +281,6 @@ TARGET int GELU_BACKWARD_SAVED_NAME(const float *x, const float *u, const float 
     }
     return 0;
 }
-#undef GELU_DERIVATIVE_SAVED
 
 #undef MAP_LOOP
 #undef ACCUMULATE_LOOP
