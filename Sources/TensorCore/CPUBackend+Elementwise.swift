@@ -103,7 +103,7 @@ extension CPUBackend {
                 var v = VectorMath.V(repeating: 0)
                 for j in 0..<lanes { v[j] = x[i + j] }
                 let w = VectorMath.onePlusErf(v)
-                let gelu = VectorMath.V(repeating: 0.5) * v * w
+                let gelu = VectorMath.gelu(v, onePlusErf: w)
                 for j in 0..<lanes { (u[i + j], y[i + j]) = (w[j], gelu[j]) }
                 i += lanes
             }

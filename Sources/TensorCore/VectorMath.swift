@@ -116,7 +116,11 @@ enum VectorMath {
 
     /// 0.5·x·(1 + erf(x/√2)).
     @inline(__always)
-    static func gelu(_ x: V) -> V { V(repeating: 0.5) * x * onePlusErf(x) }
+    static func gelu(_ x: V) -> V { gelu(x, onePlusErf: onePlusErf(x)) }
+
+    /// 0.5·x·u from u = `onePlusErf(x)` (kept for the backward): `gelu`'s operations.
+    @inline(__always)
+    static func gelu(_ x: V, onePlusErf u: V) -> V { V(repeating: 0.5) * x * u }
 
     /// Φ(x) + x·φ(x).
     @inline(__always)
